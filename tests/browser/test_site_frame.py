@@ -1,0 +1,38 @@
+"""The home page in a real browser: works under the strict CSP, accessible, mobile friendly."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_home_page_loads_with_no_console_or_csp_errors(site):
+    requests = []
+    site.on("request", lambda r: requests.append(r.url))
+    site.goto(site.base_url + "/")
+    assert site.get_by_role("heading", level=1).inner_text().startswith("Welcome to")
+    assert site.console_errors == []
+    assert all(url.startswith((site.base_url, "data:")) for url in requests), requests
+
+
+def test_skip_link_moves_focus_to_the_main_content(site):
+    site.goto(site.base_url + "/")
+    site.keyboard.press("Tab")
+    skip = site.get_by_role("link", name="Skip to main content")
+    assert skip.is_visible()
+    site.keyboard.press("Enter")
+    assert site.evaluate("document.activeElement.id") == "main"
+
+
+def test_menu_collapses_on_a_phone_and_opens(site):
+    site.set_viewport_size({"width": 375, "height": 740})
+    site.goto(site.base_url + "/")
+    nav_link = site.get_by_role("navigation", name="Main").get_by_role("link", name="Treatments")
+    assert not nav_link.is_visible()
+    site.get_by_role("button", name="Show menu").click()
+    nav_link.wait_for(state="visible")
+    assert site.console_errors == []
+
+
+@pytest.mark.parametrize("path", ["/", "/book/", "/no-such-page/"])
+def test_pages_have_no_axe_violations(axe_check, path):
+    assert axe_check(path) == []

@@ -108,6 +108,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text email parts: not HTML, so not HTML-escaped ("A&E", not "A&amp;E").
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: SQLite under var/ unless DATABASE_URL points elsewhere.

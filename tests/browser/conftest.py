@@ -25,9 +25,10 @@ def axe_check(browser, live_server):
     context = browser.new_context(bypass_csp=True)
     axe = Axe()
 
-    def check(path):
+    def check(path, status=200):
         page = context.new_page()
-        page.goto(live_server.url + path)
+        response = page.goto(live_server.url + path)
+        assert response.status == status, path
         results = axe.run(page)
         page.close()
         return [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]]

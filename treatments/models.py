@@ -1,0 +1,199 @@
+"""Patient information: the milia page and the treatment pages, with clinical review."""
+
+import datetime
+
+from django.db import models
+from django.urls import reverse
+
+MARKDOWN_HELP = "Markdown: blank line between paragraphs, '- ' for bullet points, **bold**, ### for a sub-heading."
+
+# Pages due for review within this many days show up in the admin's review list.
+REVIEW_WARNING_DAYS = 30
+
+
+class PageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Page.Status.PUBLISHED)
+
+    def review_overdue(self, today):
+        return self.filter(next_review_due__lt=today)
+
+    def review_due_soon(self, today):
+        return self.filter(
+            next_review_due__gte=today, next_review_due__lte=today + datetime.timedelta(days=REVIEW_WARNING_DAYS)
+        )
+
+    def awaiting_review(self):
+        return self.filter(models.Q(reviewed_by="") | models.Q(reviewed_on__isnull=True))
+
+
+class ClinicalReview(models.Model):
+    """Who signed off the clinical content, when, and when it must be looked at again."""
+
+    reviewed_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Name and role of the clinician who checked this content. Leave empty until it has been checked.",
+    )
+    reviewed_on = models.DateField(null=True, blank=True, help_text="The date the clinician signed it off.")
+    next_review_due = models.DateField(
+        null=True, blank=True, help_text="When it must be checked again (usually within a year)."
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def awaiting_review(self):
+        return not (self.reviewed_by and self.reviewed_on)
+
+    def review_state(self, today):
+        """One of: awaiting, overdue, due_soon, current."""
+        if self.awaiting_review:
+            return "awaiting"
+        if self.next_review_due and self.next_review_due < today:
+            return "overdue"
+        if self.next_review_due and self.next_review_due <= today + datetime.timedelta(days=REVIEW_WARNING_DAYS):
+            return "due_soon"
+        return "current"
+
+
+class Page(ClinicalReview):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft (staff preview only)"
+        PUBLISHED = "published", "Published"
+
+    slug = models.SlugField(
+        unique=True, help_text="The last part of the page's address. Change with care: links break."
+    )
+    title = models.CharField(max_length=120)
+    seo_title = models.CharField(
+        max_length=70, blank=True, help_text="Title shown by search engines (up to 60 letters)."
+    )
+    seo_description = models.CharField(
+        max_length=170, blank=True, help_text="Summary shown by search engines (up to 155 letters)."
+    )
+    summary = models.TextField(help_text="One or two plain sentences at the top of the page. No Markdown.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+
+def section(label, help_text=""):
+    return models.TextField(label, blank=True, help_text=f"{help_text} {MARKDOWN_HELP}".strip())
+
+
+class ConditionPage(Page):
+    """A condition explained for patients (milia)."""
+
+    what_they_are = section("What they are")
+    types = section("Types")
+    causes = section("Causes and triggers", "Only what reliable sources support.")
+    differences = section("How they differ from whiteheads and miliaria")
+    natural_course = section("What usually happens")
+    when_to_see_a_doctor = section("When to see a doctor")
+    what_not_to_do = section("What not to do")
+    milialar_note = section("About the word 'milialar'", "Shown in a short box: 'milialar' is not a medical term.")
+
+    SECTIONS = (
+        ("what_they_are", "What milia are"),
+        ("types", "Types of milia"),
+        ("causes", "Causes and triggers"),
+        ("differences", "Milia, whiteheads and miliaria"),
+        ("natural_course", "Do milia go away?"),
+        ("when_to_see_a_doctor", "When to see a doctor"),
+        ("what_not_to_do", "What not to do"),
+    )
+
+    class Meta:
+        verbose_name = "condition page"
+
+    def get_absolute_url(self):
+        return reverse("treatments:condition")
+
+
+class TreatmentPage(Page):
+    """One treatment, in structured sections, with an at-a-glance box."""
+
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position in lists and the comparison table.")
+    # At a glance.
+    duration = models.CharField("How long it takes", max_length=120, blank=True)
+    anaesthetic = models.CharField(max_length=120, blank=True)
+    downtime = models.CharField(max_length=120, blank=True)
+    visits = models.CharField("Number of visits", max_length=120, blank=True)
+    # Comparison table on the condition page.
+    suits = models.CharField("Best suited to", max_length=160, blank=True)
+    scar_risk = models.CharField("Risk of scarring", max_length=160, blank=True)
+    can_cause_milia = models.CharField("Can it cause new milia?", max_length=160, blank=True)
+    # Sections.
+    what_it_is = section("What it is")
+    who_it_suits = section("Who it suits")
+    who_should_not = section("Who should not have it, or should tell us first")
+    on_the_day = section("On the day", "Anaesthetic and how long it takes.")
+    recovery = section("Recovery")
+    risks = section("Risks and side effects", "Include pigment change in darker skin.")
+    aftercare_summary = section("Aftercare summary")
+    price_note = section("Price and private treatment", "The clinic's own wording on fees.")
+    clinic_decisions = section(
+        "Still to be decided by our clinicians",
+        "Points the clinic has not settled yet. Shown to patients as 'to be confirmed' until the page is reviewed.",
+    )
+
+    SECTIONS = (
+        ("what_it_is", "What it is"),
+        ("who_it_suits", "Who it suits"),
+        ("who_should_not", "Who should not have it"),
+        ("on_the_day", "On the day"),
+        ("recovery", "Recovery"),
+        ("risks", "Risks and side effects"),
+        ("aftercare_summary", "Aftercare"),
+        ("price_note", "Price"),
+    )
+    AT_A_GLANCE = (
+        ("duration", "How long it takes"),
+        ("anaesthetic", "Anaesthetic"),
+        ("downtime", "Downtime"),
+        ("visits", "Visits"),
+    )
+
+    class Meta:
+        ordering = ["order", "title"]
+        verbose_name = "treatment page"
+
+    def get_absolute_url(self):
+        return reverse("treatments:detail", args=[self.slug])
+
+
+class FAQ(models.Model):
+    """A question and answer shown at the end of a page."""
+
+    condition = models.ForeignKey(ConditionPage, null=True, blank=True, on_delete=models.CASCADE, related_name="faqs")
+    treatment = models.ForeignKey(TreatmentPage, null=True, blank=True, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(max_length=250)
+    answer = models.TextField(help_text=MARKDOWN_HELP)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "FAQ"
+        constraints = [
+            models.CheckConstraint(
+                name="faq_belongs_to_exactly_one_page",
+                condition=models.Q(condition__isnull=True, treatment__isnull=False)
+                | models.Q(condition__isnull=False, treatment__isnull=True),
+            )
+        ]
+
+    def __str__(self):
+        return self.question

@@ -28,7 +28,7 @@ run: $(VENV)/.runtime-installed
 ## test: the whole suite (starts its own PostgreSQL and Redis when installed)
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
-	$(BIN)/python manage.py makemigrations --check --dry-run --settings=clinic.settings -v0 \
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run --settings=clinic.settings -v0 \
 		|| { echo "Model changes without a migration: run makemigrations"; exit 1; }
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -70,6 +70,32 @@ def collected_static_files():
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keep serialized_rollback working in browser tests, whichever test set up the database.
+
+    Once Playwright's sync API has started, an asyncio loop counts as running in the test
+    thread, and Django's `connections` (an asgiref Local) switches from thread-local to
+    context-local storage: tests get a new connection object. Django keeps the snapshot that
+    serialized_rollback restores on the connection object that created the test database, so
+    when a non-browser test created it first, browser tests found no snapshot and their first
+    flush wiped the pages the migrations load. Keep the snapshot on the class instead.
+    """
+    from django.db import connections
+
+    patched = []
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+            patched.append(type(connection))
+    yield
+    for cls in patched:
+        with contextlib.suppress(AttributeError):
+            del cls._test_serialized_contents
+
+
+@pytest.fixture(scope="session")
 def django_db_modify_db_settings(request):
     """Point Django at the tests' own PostgreSQL whenever it is installed."""
     if not HAVE_POSTGRES:
@@ -125,6 +151,15 @@ def loopback_only(request, settings):
         hosts.append(urlparse(broker).hostname)
     for host in hosts:
         assert _is_loopback(host), f"refusing to run against a non-loopback host: {host!r}"
+
+
+@pytest.fixture
+def plain_http_cookies(settings):
+    """live_server speaks plain http: let session and CSRF cookies travel over it."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SESSION_COOKIE_NAME = "sessionid"
+    settings.CSRF_COOKIE_NAME = "csrftoken"
 
 
 @pytest.fixture(scope="session")

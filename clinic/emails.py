@@ -1,0 +1,42 @@
+"""Rendering emails: one helper turns templates/emails/<name>.* into a subject, a text part and an HTML part."""
+
+import re
+
+from django.conf import settings
+from django.template import engines
+
+from treatments.help import help_levels
+
+from .context_processors import clinic_details
+
+
+def absolute_url(path):
+    """A link for an email, built from SITE_URL: never from a request's Host header."""
+    return settings.SITE_URL + path
+
+
+def base_context():
+    """What every email template may use: the clinic's details, the site's address, the help block."""
+    return {"clinic": clinic_details(), "site_url": settings.SITE_URL, "help_levels": help_levels()}
+
+
+def render_email(name, context):
+    """Render emails/<name>.subject.txt, .txt and .html; return (subject, text, html).
+
+    The subject and the text part go through the "text" engine (plain text, not HTML-escaped);
+    the HTML part through the default engine, which escapes every value.
+    """
+    context = {**base_context(), **context}
+    text_engine = engines["text"]
+    # One line, whatever the template or a value holds: a newline in a header would be injection.
+    subject = " ".join(text_engine.get_template(f"emails/{name}.subject.txt").render(context).split())
+    context["subject"] = subject
+    text = _tidy(text_engine.get_template(f"emails/{name}.txt").render(context))
+    html = engines["django"].get_template(f"emails/{name}.html").render(context)
+    return subject, text, html
+
+
+def _tidy(text):
+    """Template tags leave blank lines and trailing spaces behind; a plain-text email should not show them."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"

@@ -10,7 +10,9 @@ class NoStoreMiddleware:
     Public information pages and static files stay cacheable.
     """
 
-    PRIVATE_PREFIXES = ("/book/", "/manage/", "/aftercare/")
+    PRIVATE_PREFIXES = ("/book/", "/manage/", "/aftercare/", "/email/")
+    # Pages reached by a token link: the token must not leak to other sites through Referer.
+    TOKEN_PREFIXES = ("/manage/", "/aftercare/", "/email/")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -21,4 +23,6 @@ class NoStoreMiddleware:
         if request.path.startswith(private) or request.user.is_authenticated:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, max-age=0"
+        if request.path.startswith(self.TOKEN_PREFIXES):
+            response["Referrer-Policy"] = "no-referrer"
         return response

@@ -154,6 +154,8 @@ LANGUAGE_CODE = "en-gb"
 USE_I18N = True
 USE_TZ = True
 CLINIC_TIME_ZONE = env_str("CLINIC_TIME_ZONE", "Europe/London")
+# Country whose phone numbers patients type without a +country code (ISO 3166 code).
+CLINIC_PHONE_REGION = env_str("CLINIC_PHONE_REGION", "GB")
 TIME_ZONE = CLINIC_TIME_ZONE
 
 STATIC_URL = "/static/"
@@ -252,6 +254,14 @@ CLINIC_EMERGENCY_NUMBER = env_str("CLINIC_EMERGENCY_NUMBER", "999")
 CLINIC_EMERGENCY_DEPARTMENT = env_str("CLINIC_EMERGENCY_DEPARTMENT", "A&E")
 CLINIC_OUT_OF_HOURS_ADVICE = env_str("CLINIC_OUT_OF_HOURS_ADVICE", "NHS 111 (call 111 or go to 111.nhs.uk)")
 
+# Booking rules.
+CLINIC_BOOKING_MIN_NOTICE_HOURS = env_int("CLINIC_BOOKING_MIN_NOTICE_HOURS", 12)
+CLINIC_BOOKING_HORIZON_DAYS = env_int("CLINIC_BOOKING_HORIZON_DAYS", 60)
+CLINIC_BOOKING_SLOT_STEP_MINUTES = env_int("CLINIC_BOOKING_SLOT_STEP_MINUTES", 15)
+CLINIC_CANCELLATION_CUTOFF_HOURS = env_int("CLINIC_CANCELLATION_CUTOFF_HOURS", 24)
+# Bump when the privacy notice changes: each booking records the version the patient agreed to.
+PRIVACY_NOTICE_VERSION = env_str("PRIVACY_NOTICE_VERSION", "2026-11")
+
 # --- Celery -----------------------------------------------------------------
 _BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -289,14 +299,34 @@ CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # The outbox sweep. Expiring after 50 s stops a backlog of sweeps piling up while workers are down.
+    "dispatch-due-email": {"task": "clinic.tasks.dispatch_due_email", "schedule": 60.0, "options": {"expires": 50}},
+    "purge-old-email": {"task": "clinic.tasks.purge_old_email", "schedule": 24 * 60 * 60.0},
+}
+# --- Outbox (see docs/EMAIL.md) ---
+# A sender owns a claimed email this long; it must outlast CELERY_TASK_TIME_LIMIT, or a slow send is sent twice.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 60)
+OUTBOX_BACKOFF_CAP_SECONDS = env_int("OUTBOX_BACKOFF_CAP_SECONDS", 3600)
+# False for sites that run `manage.py send_due_mail` from cron and no Celery worker.
+OUTBOX_USE_CELERY = env_bool("OUTBOX_USE_CELERY", True)
+OUTBOX_BATCH_SIZE = 500
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_tokens": {"()": "clinic.logging.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Paths of patient links carry tokens: redact them where Django logs request paths.
+        "django.request": {"filters": ["redact_tokens"]},
+        "django.server": {"filters": ["redact_tokens"]},
+        "django.security": {"filters": ["redact_tokens"]},
+    },
 }

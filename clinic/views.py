@@ -13,11 +13,6 @@ def home(request):
     return render(request, "home.html")
 
 
-def book(request):
-    """Until online booking opens, tell patients how to book by phone."""
-    return render(request, "clinic/book_by_phone.html")
-
-
 @never_cache
 def healthz(request):
     """Liveness for load balancers: the app answers and the database responds."""

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from clinic.demo import load_demo_schedule
+
 DEMO_USERNAME = "demo-manager"
 
 
@@ -15,6 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("load_demo only runs with DEBUG=true: it creates a staff login.")
+        load_demo_schedule()
         password = secrets.token_urlsafe(12)
         user, created = get_user_model().objects.get_or_create(
             username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True, "email": "demo@clinic.example"}

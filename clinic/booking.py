@@ -1,0 +1,283 @@
+"""Booking, cancelling and moving appointments: each one transaction, emails included."""
+
+import datetime
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from . import outbox, schedule
+from .calendar import appointment_ics
+from .models import Appointment, Patient, Questionnaire
+
+logger = logging.getLogger(__name__)
+
+REMINDER_BEFORE = datetime.timedelta(hours=24)
+
+
+class SlotUnavailable(Exception):
+    """The chosen time cannot be booked; `alternatives` are the nearest free slots."""
+
+    def __init__(self, message, alternatives=()):
+        super().__init__(message)
+        self.alternatives = list(alternatives)
+
+
+class TooLateToChange(Exception):
+    """Inside the cancellation cut-off: the patient must phone the clinic."""
+
+
+@dataclass
+class PatientDetails:
+    name: str
+    email: str
+    phone: str
+    date_of_birth: datetime.date | None
+    marketing_consent: bool = False
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_manage_token(appointment):
+    token = secrets.token_urlsafe(32)
+    appointment.manage_token_hash = hash_token(token)
+    return token
+
+
+def appointment_for_token(token, *, now):
+    """The appointment a manage link points at, if the link is still valid (else None)."""
+    appointment = (
+        Appointment.objects.select_related("patient", "practitioner", "consultation_type")
+        .filter(manage_token_hash=hash_token(token))
+        .first()
+    )
+    if appointment is None or appointment.starts_at <= now:
+        return None
+    return appointment
+
+
+def can_change_online(appointment, *, now):
+    cutoff = datetime.timedelta(hours=settings.CLINIC_CANCELLATION_CUTOFF_HOURS)
+    return appointment.status == Appointment.Status.BOOKED and appointment.starts_at - cutoff > now
+
+
+def check_slot(*, consultation_type, practitioner, starts_at, now, ignore_appointment=None):
+    """The free slot starting at `starts_at`, or SlotUnavailable with the nearest alternatives."""
+    day = starts_at.astimezone(schedule.clinic_tz()).date()
+    search = {"consultation_type": consultation_type, "now": now, "ignore_appointment": ignore_appointment}
+    slots = schedule.free_slots(**search, practitioner=practitioner, first_day=day, last_day=day)
+    for slot in slots:
+        if slot.start == starts_at:
+            return slot
+    raise SlotUnavailable("That time is not available.", alternatives=alternatives(search, starts_at, practitioner))
+
+
+def alternatives(search, wanted, practitioner=None, n=3):
+    """The nearest free slots to `wanted`, looking a week either side."""
+    day = wanted.astimezone(schedule.clinic_tz()).date()
+    slots = schedule.free_slots(
+        **search,
+        practitioner=practitioner,
+        first_day=day - datetime.timedelta(days=7),
+        last_day=day + datetime.timedelta(days=7),
+    )
+    return schedule.nearest_slots(slots, wanted, n)
+
+
+def _match_patient(details):
+    """A returning patient is matched by email; their contact details are brought up to date."""
+    patient = Patient.objects.filter(email__iexact=details.email, erased_at__isnull=True).order_by("pk").first()
+    if patient is None:
+        patient = Patient(email=details.email)
+    patient.name = details.name
+    patient.phone = details.phone
+    patient.date_of_birth = details.date_of_birth or patient.date_of_birth
+    patient.marketing_consent = details.marketing_consent
+    patient.save()
+    return patient
+
+
+def book_consultation(
+    *,
+    consultation_type,
+    practitioner,
+    starts_at,
+    details,
+    answers,
+    notes,
+    idempotency_key,
+    now,
+):
+    """Book a consultation and queue its emails; the same idempotency key books once.
+
+    `practitioner` None means "no preference": the first practitioner free at that time.
+    Raises SlotUnavailable (with alternatives) when the time is not, or no longer, free.
+    """
+    existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    search = {"consultation_type": consultation_type, "now": now}
+    try:
+        with transaction.atomic():
+            slot = check_slot(**search, practitioner=practitioner, starts_at=starts_at)
+            appointment = Appointment(
+                patient=_match_patient(details),
+                practitioner=slot.practitioner,
+                consultation_type=consultation_type,
+                starts_at=slot.start,
+                ends_at=slot.end,
+                blocks_until=slot.end + consultation_type.buffer,
+                notes=notes,
+                privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
+                consented_at=now,
+                idempotency_key=idempotency_key,
+            )
+            token = _new_manage_token(appointment)
+            appointment.save()
+            Questionnaire.objects.create(appointment=appointment, **answers)
+            _queue_booking_emails(appointment, token, template="booking_confirmed", now=now)
+    except IntegrityError:
+        # A concurrent booking won the race (exclusion or unique constraint), or the same form
+        # was submitted twice at once: the second of those finds the first's appointment.
+        existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+        raise SlotUnavailable(
+            "That time was just taken by someone else.", alternatives=alternatives(search, starts_at, practitioner)
+        ) from None
+    return appointment
+
+
+def cancel_appointment(*, appointment, by_clinic, now, reason=""):
+    """Cancel, drop the pending emails and tell the patient."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.status != Appointment.Status.BOOKED:
+            return appointment
+        if not by_clinic and not can_change_online(appointment, now=now):
+            raise TooLateToChange
+        appointment.status = (
+            Appointment.Status.CANCELLED_BY_CLINIC if by_clinic else Appointment.Status.CANCELLED_BY_PATIENT
+        )
+        appointment.cancelled_at = now
+        appointment.manage_token_hash = None
+        appointment.save(update_fields=["status", "cancelled_at", "manage_token_hash"])
+        outbox.cancel_pending(cause=cause_of(appointment))
+        outbox.queue_email(
+            to=appointment.patient.email,
+            template="booking_cancelled",
+            context={"appointment": appointment, "by_clinic": by_clinic, "reason": reason},
+            kind="booking_cancelled",
+            cause=cause_of(appointment),
+            idempotency_key=f"booking_cancelled:{appointment.pk}",
+        )
+    return appointment
+
+
+def reschedule_appointment(*, appointment, starts_at, now, practitioner=None, by_clinic=False):
+    """Move to a new free time (same consultation type); the emails are replaced."""
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if appointment.status != Appointment.Status.BOOKED:
+                raise SlotUnavailable("Only a booked appointment can be moved.")
+            if not by_clinic and not can_change_online(appointment, now=now):
+                raise TooLateToChange
+            slot = check_slot(
+                consultation_type=appointment.consultation_type,
+                practitioner=practitioner or appointment.practitioner,
+                starts_at=starts_at,
+                now=now,
+                ignore_appointment=appointment,
+            )
+            appointment.practitioner = slot.practitioner
+            appointment.starts_at = slot.start
+            appointment.ends_at = slot.end
+            appointment.blocks_until = slot.end + appointment.consultation_type.buffer
+            token = _new_manage_token(appointment)
+            appointment.save()
+            outbox.cancel_pending(cause=cause_of(appointment))
+            _queue_booking_emails(appointment, token, template="booking_rescheduled", now=now)
+    except IntegrityError:
+        search = {"consultation_type": appointment.consultation_type, "now": now, "ignore_appointment": appointment}
+        raise SlotUnavailable(
+            "That time was just taken by someone else.",
+            alternatives=alternatives(search, starts_at, practitioner or appointment.practitioner),
+        ) from None
+    return appointment
+
+
+def resend_confirmation(*, appointment, now):
+    """Send the confirmation again, with a fresh manage link (the old one stops working)."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        token = _new_manage_token(appointment)
+        appointment.save(update_fields=["manage_token_hash"])
+        outbox.queue_email(
+            to=appointment.patient.email,
+            template="booking_confirmed",
+            context=_email_context(appointment, token),
+            kind="booking_confirmed",
+            cause=cause_of(appointment),
+            idempotency_key=f"booking_confirmed:{appointment.pk}:resend:{now.timestamp()}",
+            attachments=[("appointment.ics", appointment_ics(appointment), "text/calendar")],
+        )
+
+
+def set_status(*, appointment, status):
+    """Mark attended or no-show (reception's actions)."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        appointment.status = status
+        appointment.save(update_fields=["status"])
+        if status != Appointment.Status.BOOKED:
+            outbox.cancel_pending(cause=cause_of(appointment), kinds=["booking_reminder"])
+    return appointment
+
+
+def cause_of(appointment):
+    return f"appointment:{appointment.pk}"
+
+
+def manage_url(token):
+    return settings.SITE_URL + reverse("manage", args=[token])
+
+
+def _email_context(appointment, token):
+    return {
+        "appointment": appointment,
+        "manage_url": manage_url(token),
+        "cancellation_cutoff_hours": settings.CLINIC_CANCELLATION_CUTOFF_HOURS,
+    }
+
+
+def _queue_booking_emails(appointment, token, *, template, now):
+    """The confirmation (or change notice) now, and a reminder a day before."""
+    version = int(appointment.starts_at.timestamp())
+    context = _email_context(appointment, token)
+    outbox.queue_email(
+        to=appointment.patient.email,
+        template=template,
+        context=context,
+        kind=template,
+        cause=cause_of(appointment),
+        idempotency_key=f"{template}:{appointment.pk}:{version}",
+        attachments=[("appointment.ics", appointment_ics(appointment), "text/calendar")],
+    )
+    remind_at = appointment.starts_at - REMINDER_BEFORE
+    if remind_at > now:
+        outbox.queue_email(
+            to=appointment.patient.email,
+            template="booking_reminder",
+            context=context,
+            kind="booking_reminder",
+            cause=cause_of(appointment),
+            idempotency_key=f"booking_reminder:{appointment.pk}:{version}",
+            send_after=remind_at,
+        )

@@ -1,0 +1,121 @@
+"""Reading availability from the database: a fixed number of queries, then pure computation."""
+
+import datetime
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+
+from . import availability
+from .models import Appointment, Closure, Practitioner, WorkingHours
+
+
+def clinic_tz():
+    return ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+def booking_rules():
+    return availability.Rules(
+        min_notice=datetime.timedelta(hours=settings.CLINIC_BOOKING_MIN_NOTICE_HOURS),
+        horizon_days=settings.CLINIC_BOOKING_HORIZON_DAYS,
+        slot_step=datetime.timedelta(minutes=settings.CLINIC_BOOKING_SLOT_STEP_MINUTES),
+    )
+
+
+@dataclass(frozen=True)
+class PractitionerSlot:
+    practitioner: Practitioner
+    start: datetime.datetime
+    end: datetime.datetime
+
+
+def _closure_intervals(closure, tz):
+    """A closure as aware intervals: whole days, or the same time range on each day."""
+    day = closure.first_day
+    while day <= closure.end_day:
+        if closure.start_time is None:
+            yield availability.local_day_bounds(day, tz)
+        else:
+            yield availability.Interval(
+                datetime.datetime.combine(day, closure.start_time, tz),
+                datetime.datetime.combine(day, closure.end_time, tz),
+            )
+        day += datetime.timedelta(days=1)
+
+
+def free_slots(
+    *,
+    consultation_type,
+    first_day,
+    last_day,
+    now,
+    practitioner=None,
+    ignore_appointment=None,
+    rules=None,
+):
+    """Free slots of every practitioner offering this consultation type (or just one), sorted.
+
+    Four queries whatever the number of practitioners or days: practitioners, their hours,
+    closures, busy appointments. `ignore_appointment` is left out of the busy times, so an
+    appointment being moved does not block its own neighbourhood.
+    """
+    tz = clinic_tz()
+    rules = rules or booking_rules()
+    practitioners = Practitioner.objects.filter(active=True, consultation_types=consultation_type)
+    if practitioner is not None:
+        practitioners = practitioners.filter(pk=practitioner.pk)
+    practitioners = list(
+        practitioners.prefetch_related(Prefetch("working_hours", queryset=WorkingHours.objects.order_by("start")))
+    )
+    if not practitioners:
+        return []
+    ids = [p.pk for p in practitioners]
+    window = availability.Interval(
+        availability.local_day_bounds(first_day, tz).start, availability.local_day_bounds(last_day, tz).end
+    )
+    closures = Closure.objects.filter(
+        Q(practitioner__isnull=True) | Q(practitioner__in=ids), first_day__lte=last_day
+    ).filter(Q(last_day__gte=first_day) | Q(last_day__isnull=True, first_day__gte=first_day))
+    busy = Appointment.objects.active().filter(
+        practitioner__in=ids, starts_at__lt=window.end, blocks_until__gt=window.start
+    )
+    if ignore_appointment is not None:
+        busy = busy.exclude(pk=ignore_appointment.pk)
+
+    closures_by_practitioner = {pk: [] for pk in ids}
+    for closure in closures:
+        intervals = list(_closure_intervals(closure, tz))
+        for pk in [closure.practitioner_id] if closure.practitioner_id else ids:
+            closures_by_practitioner[pk] += intervals
+    busy_by_practitioner = {pk: [] for pk in ids}
+    for start, end, pk in busy.values_list("starts_at", "blocks_until", "practitioner_id"):
+        busy_by_practitioner[pk].append(availability.Interval(start, end))
+
+    slots = []
+    for p in practitioners:
+        hours = [availability.WorkingHours(h.weekday, h.start, h.end) for h in p.working_hours.all()]
+        for slot in availability.free_slots(
+            tz=tz,
+            hours=hours,
+            closures=closures_by_practitioner[p.pk],
+            busy=busy_by_practitioner[p.pk],
+            rules=rules,
+            duration=consultation_type.duration,
+            buffer=consultation_type.buffer,
+            now=now,
+            first_day=first_day,
+            last_day=last_day,
+        ):
+            slots.append(PractitionerSlot(p, slot.start, slot.end))
+    slots.sort(key=lambda s: (s.start, s.practitioner.name))
+    return slots
+
+
+def nearest_slots(slots, wanted, n=3):
+    """The n free slots closest to the time the patient wanted, one per start time."""
+    by_start = {}
+    for slot in slots:
+        by_start.setdefault(slot.start, slot)
+    chosen = availability.nearest([availability.Slot(s.start, s.end) for s in by_start.values()], wanted, n)
+    return [by_start[s.start] for s in chosen]

@@ -1,0 +1,211 @@
+"""The booking functions: book, cancel, move — each one transaction, never a double booking."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from clinic import booking
+from clinic.booking import SlotUnavailable, TooLateToChange
+from clinic.models import Appointment, Outbox, Patient
+from tests.clinic_fixtures import NOW, TUESDAY, at, details
+
+pytestmark = pytest.mark.django_db
+
+
+def pending_kinds(appointment):
+    return sorted(
+        Outbox.objects.filter(cause=booking.cause_of(appointment), status=Outbox.Status.PENDING).values_list(
+            "kind", flat=True
+        )
+    )
+
+
+def test_booking_recomputes_the_end_and_holds_the_buffer(book, dr_shah, consultation):
+    appointment = book(at(TUESDAY, 10), dr_shah)
+    assert appointment.status == Appointment.Status.BOOKED
+    assert appointment.ends_at == at(TUESDAY, 10, 30)
+    assert appointment.blocks_until == at(TUESDAY, 10, 40)
+    assert appointment.questionnaire.cold_sores == "no"
+    assert appointment.privacy_notice_version == "2026-11"
+    assert len(appointment.reference) == 10
+
+
+def test_booking_queues_the_confirmation_and_a_reminder_a_day_before(book, dr_shah):
+    appointment = book(at(TUESDAY, 10), dr_shah)
+    assert pending_kinds(appointment) == ["booking_confirmed", "booking_reminder"]
+    reminder = Outbox.objects.get(cause=booking.cause_of(appointment), kind="booking_reminder")
+    assert reminder.send_after == at(TUESDAY, 10) - datetime.timedelta(hours=24)
+    confirmation = Outbox.objects.get(cause=booking.cause_of(appointment), kind="booking_confirmed")
+    assert confirmation.recipient == "pat@example.org"
+
+
+def test_a_booking_made_less_than_a_day_ahead_gets_no_reminder(book, dr_shah):
+    appointment = book(at(TUESDAY, 9), dr_shah, now=at(NOW.date(), 16))
+    assert pending_kinds(appointment) == ["booking_confirmed"]
+
+
+def test_the_same_idempotency_key_books_once(book, dr_shah):
+    first = book(at(TUESDAY, 10), dr_shah, idempotency_key="double-submit-key-0001")
+    second = book(at(TUESDAY, 10), dr_shah, idempotency_key="double-submit-key-0001")
+    assert first.pk == second.pk
+    assert Appointment.objects.count() == 1
+    assert Outbox.objects.filter(kind="booking_confirmed").count() == 1
+
+
+def test_a_taken_slot_is_refused_with_the_nearest_alternatives(book, dr_shah):
+    book(at(TUESDAY, 10), dr_shah)
+    with pytest.raises(SlotUnavailable) as refused:
+        book(at(TUESDAY, 10), dr_shah)
+    assert [s.start for s in refused.value.alternatives] == [at(TUESDAY, 9), at(TUESDAY, 9, 15), at(TUESDAY, 10, 45)]
+    assert Appointment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "starts_at",
+    [
+        at(NOW.date(), 7),  # in the past
+        at(TUESDAY, 7),  # before opening
+        at(TUESDAY, 12, 45),  # lunch break
+        at(TUESDAY, 16, 45),  # would end after closing
+        at(TUESDAY, 10, 7),  # not on the slot grid
+        at(NOW.date() + datetime.timedelta(days=5), 10),  # Saturday
+        at(NOW.date() + datetime.timedelta(days=90), 10),  # beyond the horizon
+        at(NOW.date(), 9),  # inside the minimum notice
+    ],
+)
+def test_a_time_outside_the_bookable_hours_is_refused(book, dr_shah, starts_at):
+    with pytest.raises(SlotUnavailable):
+        book(starts_at, dr_shah)
+    assert Appointment.objects.count() == 0
+    assert Patient.objects.count() == 0
+    assert Outbox.objects.count() == 0
+
+
+def test_no_preference_books_whoever_is_free(book, dr_shah, sam):
+    first = book(at(TUESDAY, 10))
+    second = book(at(TUESDAY, 10))
+    assert {first.practitioner, second.practitioner} == {dr_shah, sam}
+    with pytest.raises(SlotUnavailable):
+        book(at(TUESDAY, 10))
+
+
+def test_a_returning_patient_is_matched_by_email(book, dr_shah):
+    book(at(TUESDAY, 10), dr_shah)
+    book(at(TUESDAY, 11), dr_shah, details=details(email="PAT@example.org", phone="+447700900999"))
+    patient = Patient.objects.get()
+    assert patient.appointments.count() == 2
+    assert patient.phone == "+447700900999"
+
+
+def test_the_manage_token_is_long_random_and_stored_only_as_a_digest(book, dr_shah, django_capture_on_commit_callbacks):
+    appointment = book(at(TUESDAY, 10), dr_shah)
+    body = Outbox.objects.get(kind="booking_confirmed").body_text
+    token = body.split("/manage/")[1].split("/")[0]
+    assert len(token) >= 43
+    assert token not in appointment.manage_token_hash
+    assert appointment.manage_token_hash == booking.hash_token(token)
+    assert booking.appointment_for_token(token, now=NOW) == appointment
+
+
+def test_cancelling_drops_the_reminder_and_tells_the_patient(book, dr_shah, now):
+    appointment = book(at(TUESDAY, 10), dr_shah)
+    booking.cancel_appointment(appointment=appointment, by_clinic=False, now=now)
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED_BY_PATIENT
+    assert appointment.manage_token_hash is None
+    assert pending_kinds(appointment) == ["booking_cancelled"]
+    assert Outbox.objects.get(kind="booking_reminder").status == Outbox.Status.CANCELLED
+
+
+def test_patients_cannot_change_online_inside_the_cut_off(book, dr_shah, now):
+    appointment = book(at(TUESDAY, 10), dr_shah)
+    late = at(TUESDAY, 9)
+    with pytest.raises(TooLateToChange):
+        booking.cancel_appointment(appointment=appointment, by_clinic=False, now=late)
+    booking.cancel_appointment(appointment=appointment, by_clinic=True, now=late)
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED_BY_CLINIC
+
+
+def test_moving_replaces_the_pending_emails_and_the_link(book, dr_shah, now):
+    appointment = book(at(TUESDAY, 10), dr_shah)
+    old_hash = appointment.manage_token_hash
+    moved = booking.reschedule_appointment(appointment=appointment, starts_at=at(TUESDAY, 14), now=now)
+    assert (moved.starts_at, moved.ends_at, moved.blocks_until) == (
+        at(TUESDAY, 14),
+        at(TUESDAY, 14, 30),
+        at(TUESDAY, 14, 40),
+    )
+    assert moved.manage_token_hash != old_hash
+    assert pending_kinds(moved) == ["booking_reminder", "booking_rescheduled"]
+    reminder = Outbox.objects.get(kind="booking_reminder", status=Outbox.Status.PENDING)
+    assert reminder.send_after == at(TUESDAY, 14) - datetime.timedelta(hours=24)
+
+
+def test_moving_into_a_taken_time_changes_nothing(book, dr_shah, now):
+    appointment = book(at(TUESDAY, 10), dr_shah)
+    book(at(TUESDAY, 14), dr_shah)
+    with pytest.raises(SlotUnavailable):
+        booking.reschedule_appointment(appointment=appointment, starts_at=at(TUESDAY, 14), now=now)
+    appointment.refresh_from_db()
+    assert appointment.starts_at == at(TUESDAY, 10)
+    assert pending_kinds(appointment) == ["booking_confirmed", "booking_reminder"]
+
+
+def test_moving_a_little_later_may_overlap_its_own_old_time(book, dr_shah, now):
+    appointment = book(at(TUESDAY, 10), dr_shah)
+    moved = booking.reschedule_appointment(appointment=appointment, starts_at=at(TUESDAY, 10, 15), now=now)
+    assert moved.starts_at == at(TUESDAY, 10, 15)
+
+
+def make(appointment_like, **changes):
+    values = {f.attname: getattr(appointment_like, f.attname) for f in Appointment._meta.concrete_fields}
+    values.update(
+        pk=None,
+        id=None,
+        reference=Appointment._meta.get_field("reference").default(),
+        idempotency_key=None,
+        manage_token_hash=None,
+        **changes,
+    )
+    return Appointment(**values)
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_overlaps_but_allows_adjacent_cancelled_and_other_practitioners(
+    book, dr_shah, sam, on_postgres
+):
+    """F3: the exclusion constraint's semantics, straight at the database."""
+    base = book(at(TUESDAY, 10), dr_shah)
+    adjacent = make(base, starts_at=at(TUESDAY, 10, 40), ends_at=at(TUESDAY, 11, 10), blocks_until=at(TUESDAY, 11, 20))
+    adjacent.save()
+    overlapping = make(
+        base, starts_at=at(TUESDAY, 10, 15), ends_at=at(TUESDAY, 10, 45), blocks_until=at(TUESDAY, 10, 55)
+    )
+    with pytest.raises(ValidationError):
+        overlapping.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        overlapping.save()
+    make(
+        base,
+        starts_at=at(TUESDAY, 10, 15),
+        ends_at=at(TUESDAY, 10, 45),
+        blocks_until=at(TUESDAY, 10, 55),
+        status=Appointment.Status.CANCELLED_BY_CLINIC,
+    ).save()
+    make(
+        base,
+        practitioner_id=sam.pk,
+        starts_at=at(TUESDAY, 10, 15),
+        ends_at=at(TUESDAY, 10, 45),
+        blocks_until=at(TUESDAY, 10, 55),
+    ).save()
+    assert Appointment.objects.active().filter(practitioner=dr_shah).count() == 2
+
+
+def test_the_same_start_twice_is_refused_on_any_database(book, dr_shah):
+    base = book(at(TUESDAY, 10), dr_shah)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make(base).save()

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 # --- Schedules ---------------------------------------------------------------
 
@@ -149,6 +150,7 @@ class Patient(models.Model):
     marketing_consent = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -200,6 +202,7 @@ class Appointment(models.Model):
     manage_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
 
     objects = AppointmentQuerySet.as_manager()
 
@@ -267,6 +270,40 @@ class Questionnaire(models.Model):
 
     def __str__(self):
         return f"Answers for {self.appointment.reference}"
+
+
+# --- Treatments performed --------------------------------------------------
+
+
+class TreatmentRecord(models.Model):
+    """A treatment a clinician performed: starts that treatment's aftercare programme."""
+
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="treatment_records"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="treatment_records")
+    treatment = models.ForeignKey("treatments.TreatmentPage", on_delete=models.PROTECT, related_name="records")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="treatment_records")
+    performed_at = models.DateTimeField()
+    notes = models.TextField("Clinical notes", blank=True, help_text="Seen by clinicians only.")
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
+    aftercare_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-performed_at"]
+
+    def __str__(self):
+        return f"{self.treatment} on {self.performed_at:%d %b %Y}"
+
+    @property
+    def is_void(self):
+        return self.voided_at is not None
 
 
 # --- Email outbox -----------------------------------------------------------

@@ -2,8 +2,10 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 MARKDOWN_HELP = "Markdown: blank line between paragraphs, '- ' for bullet points, **bold**, ### for a sub-heading."
 
@@ -76,6 +78,7 @@ class Page(ClinicalReview):
     summary = models.TextField(help_text="One or two plain sentences at the top of the page. No Markdown.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(inherit=True)
 
     objects = PageQuerySet.as_manager()
 
@@ -183,6 +186,7 @@ class FAQ(models.Model):
     question = models.CharField(max_length=250)
     answer = models.TextField(help_text=MARKDOWN_HELP)
     order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -197,3 +201,59 @@ class FAQ(models.Model):
 
     def __str__(self):
         return self.question
+
+
+class AftercareStep(ClinicalReview):
+    """One email of a treatment's aftercare programme: what to tell the patient, and when."""
+
+    class HelpLevels(models.TextChoices):
+        ALL = "contact,advice,emergency", "All three levels"
+        CONTACT_ADVICE = "contact,advice", "Contact us and get advice today"
+        CONTACT = "contact", "Contact us only"
+
+    treatment = models.ForeignKey(TreatmentPage, on_delete=models.CASCADE, related_name="aftercare_steps")
+    day_offset = models.PositiveSmallIntegerField(help_text="Days after the treatment: 0 is the treatment day.")
+    send_time = models.TimeField(help_text="Local time of day the email goes out.")
+    title = models.CharField(max_length=120, help_text="Heading inside the email. Not the subject.")
+    body = models.TextField(help_text=MARKDOWN_HELP)
+    help_levels = models.CharField(
+        max_length=40,
+        choices=HelpLevels.choices,
+        default=HelpLevels.ALL,
+        help_text="Which 'when to get help' levels the email ends with.",
+    )
+    active = models.BooleanField(default=True, help_text="Inactive steps are not scheduled.")
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up each time the content changes.")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["treatment", "day_offset"]
+        constraints = [models.UniqueConstraint(fields=["treatment", "day_offset"], name="one_aftercare_step_per_day")]
+
+    def __str__(self):
+        return f"{self.treatment}: day {self.day_offset}"
+
+
+class AftercareCheckIn(models.Model):
+    """A patient's answer from an aftercare email: healing as expected, or worried."""
+
+    class Feeling(models.TextChoices):
+        OK = "ok", "Healing as expected"
+        WORRIED = "worried", "Worried about something"
+
+    record = models.ForeignKey("clinic.TreatmentRecord", on_delete=models.CASCADE, related_name="check_ins")
+    step = models.ForeignKey(AftercareStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    feeling = models.CharField(max_length=10, choices=Feeling.choices)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "aftercare check-in"
+        permissions = [("view_concern", "Can see patients' aftercare concerns")]
+
+    def __str__(self):
+        return f"{self.get_feeling_display()} ({self.created_at:%d %b %Y})"

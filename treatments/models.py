@@ -248,7 +248,9 @@ class AftercareCheckIn(models.Model):
     message = models.TextField(blank=True)
     created_at = models.DateTimeField()
     handled_at = models.DateTimeField(null=True, blank=True)
-    handled_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

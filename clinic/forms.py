@@ -24,8 +24,14 @@ def reject_unsafe_characters(value, *, allow_newlines=False):
     return value
 
 
+class ConsultationTypeChoice(forms.ModelChoiceField):
+    def label_from_instance(self, kind):
+        price = f", £{kind.price}" if kind.price is not None else ""
+        return f"{kind.name} ({kind.duration_minutes} minutes{price})"
+
+
 class ChooseConsultationForm(forms.Form):
-    consultation_type = forms.ModelChoiceField(
+    consultation_type = ConsultationTypeChoice(
         queryset=ConsultationType.objects.filter(bookable_online=True),
         to_field_name="slug",
         widget=forms.RadioSelect,

@@ -25,7 +25,7 @@ def phone(browser, live_server, plain_http_cookies, clinic_schedule, now):
 def book_through_the_pages(page, base_url):
     page.goto(base_url + "/treatments/laser/")
     page.get_by_role("link", name="Book a consultation").last.click()
-    assert page.get_by_role("radio", name="Milia consultation").is_checked()
+    assert page.get_by_role("radio", name="Milia consultation (30 minutes, £95.00)").is_checked()
     page.get_by_role("radio", name="No preference (first available)").check()
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("group", name="Tuesday 8 December").get_by_role("radio", name="10:00").check()

@@ -54,6 +54,21 @@ class InvalidRecipient(ValueError):
     """Not one plain email address (for example, it holds a line break or a second address)."""
 
 
+# Kinds whose content must be current when it goes, not when it was queued (aftercare steps an
+# editor may correct days after a treatment was recorded): kind -> render(row, *, now).
+_renderers = {}
+
+
+def register_renderer(kind, render):
+    """Re-render rows of `kind` just before each send attempt.
+
+    `render(row, *, now)` returns (subject, text, html, fill_in), or None to withdraw the email
+    (it is then cancelled). The parts are stored on the row, so the admin shows what was sent;
+    `fill_in` maps placeholders in them to values (link tokens) that go only into the message.
+    """
+    _renderers[kind] = render
+
+
 # --- Queueing (inside the caller's transaction) -----------------------------
 
 
@@ -273,7 +288,11 @@ def send_one(outbox_id, *, now):
         _cancel(Outbox.objects.filter(pk=row.pk, status=Status.SENDING), "Unsubscribed")
         return Status.CANCELLED
     try:
-        build_message(row, now=now).send()
+        fill_in = _render_again(row, now=now)
+        if fill_in is None:
+            _cancel(Outbox.objects.filter(pk=row.pk, status=Status.SENDING), "Withdrawn")
+            return Status.CANCELLED
+        build_message(row, now=now, fill_in=fill_in).send()
     except Exception as exc:  # every failure is recorded on the row: nothing may escape a worker
         return _record_failure(row, exc, now=now)
     Outbox.objects.filter(pk=row.pk).exclude(status=Status.SENT).update(
@@ -283,10 +302,28 @@ def send_one(outbox_id, *, now):
     return Status.SENT
 
 
-def build_message(row, *, now):
-    """The email for one row: its stored parts, its Message-ID and, for non-essential mail, a fresh unsubscribe link."""
+def _render_again(row, *, now):
+    """Refresh a registered kind's parts on the row; return the placeholders to fill in, or None if withdrawn."""
+    render = _renderers.get(row.kind)
+    if render is None:
+        return {}
+    fresh = render(row, now=now)
+    if fresh is None:
+        return None
+    row.subject, row.body_text, row.body_html, fill_in = fresh
+    Outbox.objects.filter(pk=row.pk).update(subject=row.subject, body_text=row.body_text, body_html=row.body_html)
+    return fill_in
+
+
+def build_message(row, *, now, fill_in=None):
+    """The email for one row: its stored parts, its Message-ID and, for non-essential mail, a fresh unsubscribe link.
+
+    `fill_in` (placeholder -> value) completes links whose tokens the database must not hold.
+    """
     headers = {"Message-ID": row.message_id, "Auto-Submitted": "auto-generated"}
     text, html = row.body_text, row.body_html
+    for placeholder, value in (fill_in or {}).items():
+        text, html = text.replace(placeholder, value), html.replace(placeholder, value)
     if row.category != Category.ESSENTIAL:
         token = secrets.token_urlsafe(32)
         UnsubscribeLink.objects.create(outbox=row, token_hash=token_hash(token), created_at=now)

@@ -1,11 +1,11 @@
 """The admin for content editors: structured sections, review dates, previews."""
 
 from django.contrib import admin
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import FAQ, ConditionPage, TreatmentPage
+from .models import FAQ, AftercareCheckIn, AftercareStep, ConditionPage, TreatmentPage
 
 REVIEW_LABELS = {
     "awaiting": "Awaiting clinical review",
@@ -94,3 +94,119 @@ class TreatmentPageAdmin(PageAdmin):
         ("Sections", {"fields": [name for name, _ in TreatmentPage.SECTIONS] + ["clinic_decisions"]}),
         REVIEW_FIELDSET,
     ]
+
+
+# --- Aftercare --------------------------------------------------------------
+
+
+@admin.register(AftercareStep)
+class AftercareStepAdmin(admin.ModelAdmin):
+    """Content editors: each treatment's aftercare emails, the day and time they go, and their review."""
+
+    list_display = ["title", "treatment", "day_offset", "send_time", "active", "review_badge", "version", "updated_at"]
+    list_filter = ["treatment", "active", ReviewStateFilter]
+    list_select_related = ["treatment"]
+    search_fields = ["title", "body"]
+    ordering = ["treatment__order", "day_offset"]
+    readonly_fields = ["version", "updated_at"]
+    save_on_top = True
+    fieldsets = [
+        (
+            "When it is sent",
+            {
+                "fields": ["treatment", "day_offset", "send_time", "active"],
+                "description": "Emails are scheduled when a clinician records the treatment, at this local time on "
+                "this day. Changing the day or time applies to treatments recorded from now on.",
+            },
+        ),
+        (
+            "The email",
+            {
+                "fields": ["title", "body", "help_levels"],
+                "description": "Emails not sent yet go out with the text as it is when they are sent, and the "
+                "version sent is recorded. The subject is always 'A message from' and the clinic's name.",
+            },
+        ),
+        (
+            "Clinical review",
+            {
+                "fields": ["reviewed_by", "reviewed_on", "next_review_due"],
+                "description": "Until a clinician's name and date are recorded, this step is listed as awaiting "
+                "clinical review.",
+            },
+        ),
+        ("Version", {"fields": ["version", "updated_at"]}),
+    ]
+
+    review_badge = PageAdmin.review_badge
+
+
+@admin.register(AftercareCheckIn)
+class AftercareCheckInAdmin(admin.ModelAdmin):
+    """Clinicians: what patients said from their aftercare emails; a worry waits until someone marks it handled."""
+
+    list_display = ["created_at", "feeling", "patient", "phone", "treatment", "day", "handled_at"]
+    list_filter = ["feeling", ("handled_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["record__patient", "record__treatment", "step"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "feeling",
+        "message",
+        "patient",
+        "phone",
+        "treatment_record",
+        "day",
+        "handled_at",
+        "handled_by",
+    ]
+    readonly_fields = fields
+    actions = ["mark_handled"]
+
+    def _may_see_concerns(self, request):
+        return request.user.has_perm("treatments.view_concern")
+
+    def has_module_permission(self, request):
+        return self._may_see_concerns(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_see_concerns(request) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_see_concerns(request) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return False  # only patients make check-ins
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # part of the clinical record
+
+    @admin.display(ordering="record__patient__name")
+    def patient(self, check_in):
+        return check_in.record.patient.name
+
+    @admin.display(description="Phone")
+    def phone(self, check_in):
+        return check_in.record.patient.phone
+
+    @admin.display(ordering="record__treatment__title")
+    def treatment(self, check_in):
+        return check_in.record.treatment.title
+
+    @admin.display(description="From the email of day")
+    def day(self, check_in):
+        return check_in.step.day_offset if check_in.step else "–"
+
+    @admin.display(description="Treatment record")
+    def treatment_record(self, check_in):
+        record = check_in.record
+        try:
+            url = reverse("admin:clinic_treatmentrecord_change", args=[record.pk])
+        except NoReverseMatch:
+            return str(record)
+        return format_html('<a href="{}">{}</a>', url, record)
+
+    @admin.action(description="Mark as handled", permissions=["change"])
+    def mark_handled(self, request, queryset):
+        count = queryset.filter(handled_at__isnull=True).update(handled_at=timezone.now(), handled_by=request.user)
+        self.message_user(request, f"{count} check-in(s) marked as handled.")

@@ -13,9 +13,8 @@ MARKDOWN_HELP = "Markdown: blank line between paragraphs, '- ' for bullet points
 REVIEW_WARNING_DAYS = 30
 
 
-class PageQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=Page.Status.PUBLISHED)
+class ReviewQuerySet(models.QuerySet):
+    """Clinical review queries shared by pages and aftercare steps."""
 
     def review_overdue(self, today):
         return self.filter(next_review_due__lt=today)
@@ -27,6 +26,11 @@ class PageQuerySet(models.QuerySet):
 
     def awaiting_review(self):
         return self.filter(models.Q(reviewed_by="") | models.Q(reviewed_on__isnull=True))
+
+
+class PageQuerySet(ReviewQuerySet):
+    def published(self):
+        return self.filter(status=Page.Status.PUBLISHED)
 
 
 class ClinicalReview(models.Model):
@@ -203,6 +207,16 @@ class FAQ(models.Model):
         return self.question
 
 
+PLACEHOLDERS = (
+    "clinic_name",
+    "clinic_phone",
+    "urgent_phone",
+    "advice_service",
+    "emergency_number",
+    "emergency_department",
+)
+
+
 class AftercareStep(ClinicalReview):
     """One email of a treatment's aftercare programme: what to tell the patient, and when."""
 
@@ -211,21 +225,41 @@ class AftercareStep(ClinicalReview):
         CONTACT_ADVICE = "contact,advice", "Contact us and get advice today"
         CONTACT = "contact", "Contact us only"
 
+    # A change to any of these is a new version: the next email of this step carries it.
+    VERSIONED_FIELDS = ("day_offset", "send_time", "title", "body", "help_levels")
+
     treatment = models.ForeignKey(TreatmentPage, on_delete=models.CASCADE, related_name="aftercare_steps")
-    day_offset = models.PositiveSmallIntegerField(help_text="Days after the treatment: 0 is the treatment day.")
-    send_time = models.TimeField(help_text="Local time of day the email goes out.")
-    title = models.CharField(max_length=120, help_text="Heading inside the email. Not the subject.")
-    body = models.TextField(help_text=MARKDOWN_HELP)
+    day_offset = models.PositiveSmallIntegerField(
+        "Day", help_text="Days after the treatment: 0 is the treatment day. Emails already scheduled keep their day."
+    )
+    send_time = models.TimeField(
+        help_text="Local time of day the email goes out (clinic time zone). Emails already scheduled keep their time."
+    )
+    title = models.CharField(
+        max_length=120,
+        help_text="Heading inside the email. Not the subject: every aftercare email's subject is "
+        "'A message from' and the clinic's name, so nothing about the treatment shows in an inbox.",
+    )
+    body = models.TextField(
+        help_text=f"{MARKDOWN_HELP} You may use "
+        + ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+        + ": they are filled in from the clinic's settings. Emails not sent yet go out with the text as it "
+        "is when they are sent."
+    )
     help_levels = models.CharField(
         max_length=40,
         choices=HelpLevels.choices,
         default=HelpLevels.ALL,
         help_text="Which 'when to get help' levels the email ends with.",
     )
-    active = models.BooleanField(default=True, help_text="Inactive steps are not scheduled.")
+    active = models.BooleanField(
+        default=True, help_text="Inactive steps are not scheduled, and scheduled emails of this step are not sent."
+    )
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Goes up each time the content changes.")
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["treatment", "day_offset"]
@@ -233,6 +267,64 @@ class AftercareStep(ClinicalReview):
 
     def __str__(self):
         return f"{self.treatment}: day {self.day_offset}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            before = type(self).objects.filter(pk=self.pk).values(*self.VERSIONED_FIELDS).first()
+            if before and any(before[name] != getattr(self, name) for name in self.VERSIONED_FIELDS):
+                self.version += 1
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+
+    @property
+    def levels(self):
+        return tuple(self.help_levels.split(","))
+
+
+class AftercareDelivery(models.Model):
+    """One aftercare email of one treatment record: when it is due, its outbox row, which version went out."""
+
+    record = models.ForeignKey("clinic.TreatmentRecord", on_delete=models.CASCADE, related_name="aftercare_deliveries")
+    step = models.ForeignKey(AftercareStep, null=True, on_delete=models.SET_NULL, related_name="deliveries")
+    day_offset = models.PositiveSmallIntegerField(help_text="The step's day when it was scheduled.")
+    due_at = models.DateTimeField(help_text="The step's local send time on its day.")
+    outbox = models.OneToOneField(
+        "clinic.Outbox", null=True, blank=True, on_delete=models.SET_NULL, related_name="aftercare_delivery"
+    )
+    version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The step's version in the email as it was last handed to the mail server."
+    )
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["record", "day_offset"]
+        constraints = [models.UniqueConstraint(fields=["record", "step"], name="one_aftercare_delivery_per_step")]
+
+    def __str__(self):
+        return f"aftercare day {self.day_offset} for record {self.record_id}"
+
+
+class AftercareLink(models.Model):
+    """A patient link in one aftercare email (the aftercare page and its check-in); only the token's SHA-256 is kept."""
+
+    record = models.ForeignKey("clinic.TreatmentRecord", on_delete=models.CASCADE, related_name="aftercare_links")
+    step = models.ForeignKey(AftercareStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(help_text="Two weeks after the programme's last email.")
+
+    def __str__(self):
+        return f"aftercare link for record {self.record_id}"
+
+
+class CheckInQuerySet(models.QuerySet):
+    def concerns(self):
+        return self.filter(feeling="worried")
+
+    def open_concerns(self):
+        """Worries nobody has marked handled yet: for the dashboard and the day's agenda."""
+        return self.concerns().filter(handled_at__isnull=True)
 
 
 class AftercareCheckIn(models.Model):
@@ -251,6 +343,8 @@ class AftercareCheckIn(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = CheckInQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

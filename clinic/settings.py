@@ -1,5 +1,6 @@
 """Settings for the clinic site, read from the environment (see .env.example)."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -60,7 +61,8 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The staff admin: the stock admin app with our site (2FA, dashboard, agenda) as admin.site.
+    "clinic.admin_apps.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,6 +74,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "clinic",
     "treatments",
 ]
@@ -85,10 +90,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clinic.middleware.StaffSessionTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.middleware.NoStoreMiddleware",
+    "clinic.ratelimit.TokenLinkRateLimitMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -179,7 +189,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 # --- Security ---------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
-if env_bool("BEHIND_TLS_PROXY", not DEBUG):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", not DEBUG)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 0 if DEBUG else 63072000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -199,7 +210,29 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # The __Host- prefix pins the cookies to this host over HTTPS (browsers refuse it on http).
 SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
 CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
+# Absolute limit of a staff session, however active (the idle limit is below).
 SESSION_COOKIE_AGE = 60 * 60 * 12
+
+# --- Staff logins -----------------------------------------------------------
+# Axes' backend first: it refuses a locked-out username and IP before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+# The pair is locked, not the IP alone: a reception desk sharing one address keeps working
+# while one mistyped (or attacked) username waits out the cool-off.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "clinic.client_ip.client_ip"
+# How many proxies we run in front of the site append to X-Forwarded-For (compose: one TLS proxy).
+# The client's address is the entry the outermost of them added; anything to its left is the
+# client's own say-so and is ignored, so a forged header neither dodges nor causes a lockout.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
+# A one-time code from an authenticator app as well as the password (django-otp, TOTP).
+STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", not DEBUG)
+# Staff are signed out after this long without a request.
+STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
+# Reverting from a history page would bypass the booking rules: changes go through the forms.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -247,6 +280,8 @@ CLINIC_INBOX_EMAIL = env_str("CLINIC_INBOX_EMAIL", "reception@clinic.example")
 
 # --- The clinic -------------------------------------------------------------
 CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Skin Clinic")
+# The name staff see for their login in their authenticator app.
+OTP_TOTP_ISSUER = CLINIC_NAME
 CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "1 Example Street, Exampletown, EX1 2MP")
 CLINIC_PHONE = env_str("CLINIC_PHONE", "01234 567890")
 CLINIC_URGENT_PHONE = env_str("CLINIC_URGENT_PHONE", CLINIC_PHONE)
@@ -261,6 +296,8 @@ CLINIC_BOOKING_MIN_NOTICE_HOURS = env_int("CLINIC_BOOKING_MIN_NOTICE_HOURS", 12)
 CLINIC_BOOKING_HORIZON_DAYS = env_int("CLINIC_BOOKING_HORIZON_DAYS", 60)
 CLINIC_BOOKING_SLOT_STEP_MINUTES = env_int("CLINIC_BOOKING_SLOT_STEP_MINUTES", 15)
 CLINIC_CANCELLATION_CUTOFF_HOURS = env_int("CLINIC_CANCELLATION_CUTOFF_HOURS", 24)
+# Requests a minute one client address may make to patient-link pages (token guessing, D6).
+TOKEN_LINK_RATE_PER_MINUTE = env_int("TOKEN_LINK_RATE_PER_MINUTE", 30)
 # Bump when the privacy notice changes: each booking records the version the patient agreed to.
 PRIVACY_NOTICE_VERSION = env_str("PRIVACY_NOTICE_VERSION", "2026-11")
 
@@ -326,6 +363,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Axes announces itself at every start; its lockout warnings still show.
+        "axes.apps": {"level": "WARNING"},
         # Paths of patient links carry tokens: redact them where Django logs request paths.
         "django.request": {"filters": ["redact_tokens"]},
         "django.server": {"filters": ["redact_tokens"]},

@@ -22,7 +22,7 @@ from tests import testenv  # noqa: F401  (the test environment, set before Djang
 
 django.conf.settings.INSTALLED_APPS  # noqa: B018  (load settings now, so pytest-django sets Django up)
 
-pytest_plugins = ["tests.clinic_fixtures"]
+pytest_plugins = ["tests.clinic_fixtures", "tests.staff_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_CTL_WRAPPER = ROOT / "tests" / "support" / "pg_ctl_as_postgres"

@@ -3,13 +3,13 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.test import Client
 
 from clinic import outbox
 from clinic.models import Outbox
 from tests.factories import OutboxFactory
 from tests.helpers import inline_code, soup
+from tests.staff_fixtures import make_staff, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +28,7 @@ def broker_not_paused(monkeypatch):
 
 
 def staff_client(django_user_model, *perms):
-    user = django_user_model.objects.create_user("reception", password="a-long-enough-password", is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(codename__in=perms))
-    client = Client()
-    client.force_login(user)
-    return client
+    return sign_in(Client(), make_staff(django_user_model, "reception", perms=perms))
 
 
 def test_the_outbox_list_shows_status_kind_due_attempts_and_error(admin_client, admin_url):

@@ -141,7 +141,7 @@ def run_dispatchers(count, env):
 @pytest.mark.chaos
 @pytest.mark.postgres
 @pytest.mark.timeout(120)
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_three_dispatchers_on_postgresql_send_every_due_email_exactly_once(on_postgres):
     """G3: 200 due rows, three dispatcher processes at once: 200 Message-IDs, no duplicate, one attempt each."""
     rows = OutboxFactory.create_batch(200, send_after=timezone.now() - timedelta(minutes=1))
@@ -184,7 +184,7 @@ def test_two_dispatchers_on_sqlite_send_every_due_email_exactly_once(tmp_path):
 @pytest.mark.chaos
 @pytest.mark.redis
 @pytest.mark.timeout(120)
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_killing_the_worker_mid_send_loses_nothing_and_a_duplicate_keeps_its_message_id(broker, workers):
     """G5: kill -9 during SMTP DATA; after the lease every email ends sent, duplicates only of those in flight."""
     with smtp_sink([("sleep", 5), ("sleep", 5)]) as (sink, port):
@@ -211,7 +211,7 @@ def test_killing_the_worker_mid_send_loses_nothing_and_a_duplicate_keeps_its_mes
 @pytest.mark.redis
 @pytest.mark.timeout(120)
 @pytest.mark.urls(__name__)
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_booking_while_redis_hangs_succeeds_fast_and_its_mail_goes_once_redis_is_back(
     client, broker, redis_proc, workers, monkeypatch
 ):
@@ -238,7 +238,7 @@ def test_a_booking_while_redis_hangs_succeeds_fast_and_its_mail_goes_once_redis_
 @pytest.mark.chaos
 @pytest.mark.redis
 @pytest.mark.timeout(120)
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_retries_a_refusing_server_with_growing_gaps_until_it_accepts(broker, workers):
     """G8: 451, 451, 451, 250 through a real worker: sent on attempt 4, gaps doubling, one message delivered."""
     with smtp_sink(["451 4.3.0 Try again later"] * 3) as (sink, port):
@@ -257,7 +257,7 @@ def test_the_worker_retries_a_refusing_server_with_growing_gaps_until_it_accepts
 @pytest.mark.chaos
 @pytest.mark.redis
 @pytest.mark.timeout(120)
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_fails_a_rejected_address_at_once_and_staff_get_an_alert_without_personal_data(
     broker, workers, settings
 ):

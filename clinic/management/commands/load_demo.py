@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from clinic.demo import load_demo_schedule
+from clinic.two_factor import new_authenticator, setup_instructions
 
 DEMO_USERNAME = "demo-manager"
 
@@ -29,3 +30,7 @@ class Command(BaseCommand):
             f"Staff login for this run: {settings.SITE_URL}/{settings.ADMIN_URL}  "
             f"username {DEMO_USERNAME}  password {password}"
         )
+        if settings.STAFF_2FA_REQUIRED:
+            # A fresh authenticator secret each run too, like the password.
+            self.stdout.write("Two-factor sign-in is on (STAFF_2FA_REQUIRED): set up the demo login's code.")
+            self.stdout.write(setup_instructions(new_authenticator(user)))

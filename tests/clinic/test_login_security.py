@@ -1,0 +1,191 @@
+"""Staff login: lockout after repeated failures, a one-time code as well as the password, session limits."""
+
+import datetime
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.test import Client, RequestFactory
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clinic import roles
+from clinic.client_ip import client_ip
+from tests.staff_fixtures import make_staff, sign_in
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-enough-password"
+START = datetime.datetime(2026, 12, 7, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def staff(django_user_model):
+    """A receptionist with an authenticator app set up."""
+    user = make_staff(django_user_model, "reception-desk", role=roles.RECEPTION)
+    user.device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    return user
+
+
+def code(device):
+    device.refresh_from_db()
+    return str(totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)).zfill(device.digits)
+
+
+def log_in(client, settings, username, password=PASSWORD, otp="", **extra):
+    data = {"username": username, "password": password, "otp_token": otp}
+    return client.post(f"/{settings.ADMIN_URL}login/?next=/{settings.ADMIN_URL}", data, **extra)
+
+
+def signed_in(client, settings):
+    return client.get(f"/{settings.ADMIN_URL}").status_code == 200
+
+
+# --- Lockout (django-axes) -----------------------------------------------------------------------
+
+
+def test_five_wrong_passwords_lock_the_login_even_with_the_right_password(client, settings, staff, clock):
+    for _ in range(4):
+        assert log_in(client, settings, staff.username, "wrong-password").status_code == 200
+    assert log_in(client, settings, staff.username, "wrong-password").status_code == 429  # the fifth locks
+    response = log_in(client, settings, staff.username, otp=code(staff.device))
+    assert response.status_code == 429
+    assert not signed_in(client, settings)
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == staff.username and attempt.failures_since_start >= 5
+
+
+def test_another_user_at_the_same_address_is_not_locked_out(client, settings, staff, clock, django_user_model):
+    colleague = make_staff(django_user_model, "colleague", role=roles.RECEPTION)
+    device = TOTPDevice.objects.create(user=colleague, name="Phone", confirmed=True)
+    for _ in range(6):
+        log_in(client, settings, staff.username, "wrong-password")
+    response = log_in(Client(), settings, colleague.username, otp=code(device))
+    assert response.status_code == 302
+
+
+def test_the_lock_lifts_after_the_cool_off(client, settings, staff, clock):
+    for _ in range(5):
+        log_in(client, settings, staff.username, "wrong-password")
+    clock.shift(datetime.timedelta(minutes=14))
+    assert log_in(client, settings, staff.username, otp=code(staff.device)).status_code == 429
+    clock.shift(datetime.timedelta(minutes=16))
+    assert log_in(client, settings, staff.username, otp=code(staff.device)).status_code == 302
+    assert signed_in(client, settings)
+
+
+def test_the_lock_keys_on_the_address_our_proxy_saw_not_a_forged_header(client, settings, staff, clock):
+    settings.TRUSTED_PROXY_COUNT = 1
+    attacker = {"HTTP_X_FORWARDED_FOR": "203.0.113.5"}
+    for _ in range(5):
+        # The attacker forges a different address each time; our proxy appends the real one.
+        log_in(client, settings, staff.username, "wrong-password", HTTP_X_FORWARDED_FOR=f"10.0.0.{_}, 203.0.113.5")
+    assert log_in(client, settings, staff.username, otp=code(staff.device), **attacker).status_code == 429
+    desk = {"HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    assert log_in(Client(), settings, staff.username, otp=code(staff.device), **desk).status_code == 302
+
+
+def test_the_client_address_comes_from_the_trusted_proxy_count(settings):
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5", REMOTE_ADDR="10.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.5"
+    settings.TRUSTED_PROXY_COUNT = 2
+    assert client_ip(request) == "6.6.6.6"
+    settings.TRUSTED_PROXY_COUNT = 3  # fewer hops than proxies: the header cannot be ours
+    assert client_ip(request) == "10.0.0.1"
+
+
+# --- Two-factor (django-otp) -----------------------------------------------------------------------
+
+
+def test_a_password_alone_is_not_enough(client, settings, staff, clock):
+    response = log_in(client, settings, staff.username)
+    assert response.status_code == 200
+    assert "Enter the 6-digit code from your authenticator app." in response.content.decode()
+    assert not signed_in(client, settings)
+
+
+def test_the_right_code_lets_staff_in_and_a_replayed_code_is_refused(client, settings, staff, clock):
+    used = code(staff.device)
+    assert log_in(client, settings, staff.username, otp=used).status_code == 302
+    assert signed_in(client, settings)
+    second = Client()
+    response = log_in(second, settings, staff.username, otp=used)  # the same code, within its 30 seconds
+    assert response.status_code == 200 and "already used" in response.content.decode()
+    assert not signed_in(second, settings)
+
+
+def test_a_wrong_code_is_refused_and_the_next_try_is_throttled(client, settings, staff, clock):
+    wrong = str((int(code(staff.device)) + 1) % 1_000_000).zfill(6)
+    assert "not right" in log_in(client, settings, staff.username, otp=wrong).content.decode()
+    response = log_in(client, settings, staff.username, otp=code(staff.device))
+    assert "temporarily disabled" in response.content.decode()
+    assert not signed_in(client, settings)
+
+
+def test_staff_without_an_authenticator_are_told_to_ask_the_manager(client, settings, django_user_model, clock):
+    user = make_staff(django_user_model, "new-starter", role=roles.RECEPTION)
+    response = log_in(client, settings, user.username, otp="123456")
+    assert "No authenticator app is set up" in response.content.decode()
+
+
+def test_a_session_without_a_verified_code_does_not_open_the_admin(client, settings, staff):
+    client.force_login(staff)  # password-level login only
+    response = client.get(f"/{settings.ADMIN_URL}clinic/appointment/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_with_2fa_switched_off_a_password_is_enough(client, settings, staff, clock):
+    settings.STAFF_2FA_REQUIRED = False
+    assert log_in(client, settings, staff.username).status_code == 302
+    assert signed_in(client, settings)
+
+
+def test_2fa_is_required_by_default_outside_debug(tmp_path):
+    from tests.clinic.test_settings import PRODUCTION_ENV, run_manage
+
+    code_ = "from django.conf import settings as s; print(s.STAFF_2FA_REQUIRED, s.STAFF_IDLE_TIMEOUT_MINUTES)"
+    production = run_manage("shell", "-v0", "-c", code_, env_overrides=PRODUCTION_ENV, tmp_path=tmp_path)
+    assert production.stdout.split() == ["True", "30"], production.stderr
+    laptop = run_manage("shell", "-v0", "-c", code_, env_overrides={"DEBUG": "true"}, tmp_path=tmp_path)
+    assert laptop.stdout.split()[0] == "False"
+
+
+# --- Session limits -------------------------------------------------------------------------------------
+
+
+def test_staff_are_signed_out_after_the_idle_timeout(client, settings, staff, clock):
+    sign_in(client, staff)
+    assert signed_in(client, settings)
+    clock.shift(datetime.timedelta(minutes=29))
+    assert signed_in(client, settings)
+    clock.shift(datetime.timedelta(minutes=31))
+    response = client.get(f"/{settings.ADMIN_URL}", follow=True)
+    assert "/login/" in response.redirect_chain[-1][0]
+    assert "signed out after a period of inactivity" in response.content.decode()
+
+
+def test_staff_are_signed_out_after_twelve_hours_however_active(client, settings, staff, clock):
+    sign_in(client, staff)
+    for _ in range(36):  # every 20 minutes for 12 hours
+        assert signed_in(client, settings)
+        clock.shift(datetime.timedelta(minutes=20))
+    clock.shift(datetime.timedelta(minutes=5))
+    assert not signed_in(client, settings)
+
+
+def test_the_session_changes_at_login(client, settings, staff, clock):
+    client.get(f"/{settings.ADMIN_URL}login/")
+    client.session.save()
+    before = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    log_in(client, settings, staff.username, otp=code(staff.device))
+    after = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    assert after is not None and (before is None or before.value != after.value)

@@ -119,3 +119,34 @@ def nearest_slots(slots, wanted, n=3):
         by_start.setdefault(slot.start, slot)
     chosen = availability.nearest([availability.Slot(s.start, s.end) for s in by_start.values()], wanted, n)
     return [by_start[s.start] for s in chosen]
+
+
+def week_of_free_times(*, consultation_type, practitioner, anchor, today, now, ignore_appointment=None):
+    """The week (Monday to Sunday) holding `anchor`, ready for the time picker.
+
+    Returns the days from today on, each with its free start times in clinic time (one per
+    time, whoever is free), and the neighbouring weeks a patient may move to.
+    """
+    tz = clinic_tz()
+    monday = anchor - datetime.timedelta(days=anchor.weekday())
+    sunday = monday + datetime.timedelta(days=6)
+    slots = free_slots(
+        consultation_type=consultation_type,
+        practitioner=practitioner,
+        first_day=max(monday, today),
+        last_day=sunday,
+        now=now,
+        ignore_appointment=ignore_appointment,
+    )
+    days = {monday + datetime.timedelta(days=i): [] for i in range(7)}
+    for start in sorted({slot.start for slot in slots}):
+        local = start.astimezone(tz)
+        days[local.date()].append(local)
+    horizon = today + datetime.timedelta(days=booking_rules().horizon_days)
+    next_monday = monday + datetime.timedelta(days=7)
+    return {
+        "days": [(day, starts) for day, starts in days.items() if day >= today],
+        "previous_week": monday - datetime.timedelta(days=7) if monday > today else None,
+        "next_week": next_monday if next_monday <= horizon else None,
+        "any_slots": bool(slots),
+    }

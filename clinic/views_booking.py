@@ -23,7 +23,6 @@ from .models import Appointment, ConsultationType, Practitioner, Questionnaire
 
 SESSION_KEY = "booking"
 STEPS = [(1, "Appointment"), (2, "Time"), (3, "Your details"), (4, "Questions"), (5, "Confirm")]
-DAYS_SHOWN = 7
 SENSITIVE = ("name", "email", "phone", "date_of_birth", "notes")
 
 
@@ -110,30 +109,16 @@ def times(request):
     else:
         form = SlotForm()
         anchor, preselected = _week_start(request, kind, practitioner, today, now)
-    monday = anchor - datetime.timedelta(days=anchor.weekday())
-    first_day, last_day = max(monday, today), monday + datetime.timedelta(days=DAYS_SHOWN - 1)
-    slots = schedule.free_slots(
-        consultation_type=kind, practitioner=practitioner, first_day=first_day, last_day=last_day, now=now
+    week = schedule.week_of_free_times(
+        consultation_type=kind, practitioner=practitioner, anchor=anchor, today=today, now=now
     )
-    tz = schedule.clinic_tz()
-    days = {monday + datetime.timedelta(days=i): [] for i in range(DAYS_SHOWN)}
-    seen = set()
-    for slot in slots:
-        if slot.start not in seen:  # with "no preference", one choice per start time
-            seen.add(slot.start)
-            days[slot.start.astimezone(tz).date()].append(slot.start.astimezone(tz))
-    chosen = _state(request).get("slot")
-    horizon = today + datetime.timedelta(days=schedule.booking_rules().horizon_days)
     context = {
         "step": 2,
         "form": form,
         "kind": kind,
         "practitioner": practitioner,
-        "days": [(day, day_slots) for day, day_slots in days.items() if day >= today],
-        "chosen": preselected.start.isoformat() if preselected else chosen,
-        "previous_week": monday - datetime.timedelta(days=7) if monday > today else None,
-        "next_week": monday + datetime.timedelta(days=7) if monday + datetime.timedelta(days=7) <= horizon else None,
-        "any_slots": bool(slots),
+        "chosen": preselected.start.isoformat() if preselected else _state(request).get("slot"),
+        **week,
     }
     return render(request, "booking/times.html", context)
 

@@ -17,8 +17,6 @@ from .booking import SlotUnavailable, TooLateToChange
 from .forms import SlotForm
 from .models import Appointment
 
-DAYS_SHOWN = 7
-
 
 def _appointment_or_404(token):
     appointment = booking.appointment_for_token(token, now=timezone.now())
@@ -73,32 +71,23 @@ def reschedule(request, token):
         return _too_late(request, appointment)
     today = timezone.localdate()
     try:
-        monday = datetime.date.fromisoformat(request.GET.get("week", ""))
+        anchor = max(datetime.date.fromisoformat(request.GET.get("week", "")), today)
     except ValueError:
-        monday = today
-    monday -= datetime.timedelta(days=monday.weekday())
-    last_day = monday + datetime.timedelta(days=DAYS_SHOWN - 1)
-    slots = schedule.free_slots(
+        anchor = today
+    week = schedule.week_of_free_times(
         consultation_type=appointment.consultation_type,
         practitioner=appointment.practitioner,
-        first_day=max(monday, today),
-        last_day=last_day,
+        anchor=anchor,
+        today=today,
         now=now,
         ignore_appointment=appointment,
     )
-    tz = schedule.clinic_tz()
-    days = {monday + datetime.timedelta(days=i): [] for i in range(DAYS_SHOWN)}
-    for slot in slots:
-        days[slot.start.astimezone(tz).date()].append(slot.start.astimezone(tz))
     context = {
         "appointment": appointment,
         "token": token,
         "form": SlotForm(),
-        "days": [(d, s) for d, s in days.items() if d >= today],
-        "previous_week": monday - datetime.timedelta(days=7) if monday > today else None,
-        "next_week": monday + datetime.timedelta(days=7),
-        "any_slots": bool(slots),
         "action": reverse("manage_reschedule_confirm", args=[token]),
+        **week,
     }
     return render(request, "manage/reschedule.html", context)
 

@@ -15,12 +15,12 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
-from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 
 from clinic import outbox
 from clinic.models import Outbox
+from tests.clinic.test_outbox import view_that_queues_mail
 from tests.factories import OutboxFactory
 from tests.support.smtp_sink import smtp_sink
 from tests.support.worker import ROOT, Worker, app_env, use_broker, wait_until
@@ -48,20 +48,6 @@ for i in range(int({n})):
         outbox.queue_email(to=f"patient{{i}}@example.test", template="test_message", context={{"name": "Pat"}},
                            kind="test_message", cause=f"seed:{{i}}", idempotency_key=f"seed:{{i}}")
 """
-
-
-def view_that_queues_mail(request):
-    """Stands in for the booking view: the change and its email in one transaction."""
-    with transaction.atomic():
-        outbox.queue_email(
-            to="pat@example.test",
-            template="test_message",
-            context={"name": "Pat"},
-            kind="chaos_request",
-            cause="test:request",
-            idempotency_key="chaos_request:1",
-        )
-    return HttpResponse("booked")
 
 
 urlpatterns = [path("queue-mail/", view_that_queues_mail)]
@@ -225,7 +211,7 @@ def test_a_booking_while_redis_hangs_succeeds_fast_and_its_mail_goes_once_redis_
         finally:
             os.kill(redis_proc.process.pid, signal.SIGCONT)
         assert response.status_code == 200 and elapsed < 3, elapsed
-        row = Outbox.objects.get(kind="chaos_request")
+        row = Outbox.objects.get(kind="request_test")
         assert row.status == Status.PENDING
         workers(worker_env(broker, port))
         # The sweep runs in a worker process, whose publishing was never paused by this one's failure.

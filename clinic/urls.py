@@ -6,10 +6,6 @@ from django.urls import include, path
 
 from . import views, views_booking, views_manage
 
-admin.site.site_header = settings.CLINIC_NAME
-admin.site.site_title = f"{settings.CLINIC_NAME} staff"
-admin.site.index_title = "Run the clinic's day"
-
 booking_urls = [
     path("", views_booking.choose, name="choose"),
     path("times/", views_booking.times, name="times"),

@@ -71,7 +71,10 @@ def smtp_sink(plan=(), *, delay=0.0):
     """Run a FlakyHandler on a free loopback port; yields (handler, port)."""
     handler = FlakyHandler(plan, delay=delay)
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    # server_hostname: without it aiosmtpd calls socket.getfqdn() for every connection, inside its
+    # event loop; where the machine's name is not in /etc/hosts that is a DNS lookup, and a slow
+    # one (5 s resolver timeout) stalls every conversation in flight past EMAIL_TIMEOUT.
+    controller = Controller(handler, hostname="127.0.0.1", port=port, server_hostname="localhost")
     controller.start()
     try:
         yield handler, port

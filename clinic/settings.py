@@ -342,6 +342,7 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox sweep. Expiring after 50 s stops a backlog of sweeps piling up while workers are down.
     "dispatch-due-email": {"task": "clinic.tasks.dispatch_due_email", "schedule": 60.0, "options": {"expires": 50}},
     "purge-old-email": {"task": "clinic.tasks.purge_old_email", "schedule": 24 * 60 * 60.0},
+    "purge-expired-records": {"task": "clinic.tasks.purge_expired_records", "schedule": 24 * 60 * 60.0},
 }
 # --- Outbox (see docs/EMAIL.md) ---
 # A sender owns a claimed email this long; it must outlast CELERY_TASK_TIME_LIMIT, or a slow send is sent twice.

@@ -1,9 +1,9 @@
-"""Celery tasks: thin, idempotent, ids only; the work is in clinic.outbox."""
+"""Celery tasks: thin, idempotent, ids only; the work is in clinic.outbox and clinic.retention."""
 
 from celery import shared_task
 from django.utils import timezone
 
-from . import outbox
+from . import outbox, retention
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -22,3 +22,9 @@ def dispatch_due_email():
 def purge_old_email():
     """Daily (beat): delete sent and cancelled email older than 30 days."""
     outbox.purge_old(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def purge_expired_records():
+    """Daily (beat): delete expired sessions and login records past their keeping time."""
+    retention.purge_expired(now=timezone.now())

@@ -620,6 +620,10 @@ def test_beat_runs_the_sweep_every_minute_and_the_purge_daily(settings):
     from clinic.celery import app
 
     schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert schedule == {"clinic.tasks.dispatch_due_email": 60.0, "clinic.tasks.purge_old_email": 86400.0}
+    assert schedule == {
+        "clinic.tasks.dispatch_due_email": 60.0,
+        "clinic.tasks.purge_old_email": 86400.0,
+        "clinic.tasks.purge_expired_records": 86400.0,
+    }
     assert set(schedule) <= set(app.tasks)
     assert tasks.send_outbox_email.acks_late

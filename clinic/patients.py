@@ -1,6 +1,6 @@
 """A patient's data: everything we hold about them (access requests), and erasure (right to be forgotten).
 
-Kept on erasure (legal hold, docs/ADMIN.md): treatment records — treatment, date, practitioner,
+Kept on erasure (legal hold, README "The staff admin", Patients): treatment records — treatment, date, practitioner,
 clinical notes, voiding — and aftercare check-ins, which are the clinical record the clinic must
 retain; appointment times, statuses and references (the clinic's own diary and accounts); and
 the history of those rows. Everything that identifies or contacts the person is removed.

@@ -344,7 +344,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-email": {"task": "clinic.tasks.purge_old_email", "schedule": 24 * 60 * 60.0},
     "purge-expired-records": {"task": "clinic.tasks.purge_expired_records", "schedule": 24 * 60 * 60.0},
 }
-# --- Outbox (see docs/EMAIL.md) ---
+# --- Outbox (see the README, "Email: the outbox") ---
 # A sender owns a claimed email this long; it must outlast CELERY_TASK_TIME_LIMIT, or a slow send is sent twice.
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)

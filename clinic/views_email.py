@@ -8,11 +8,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from . import outbox
+from .middleware import TOKEN_PAGE_REFERRER_POLICY
 
 
 def _private(response):
     # The token is in the URL: no page it links to may learn it, and no cache may keep the page.
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = TOKEN_PAGE_REFERRER_POLICY
     return response
 
 

@@ -66,3 +66,19 @@ def test_booking_pages_have_no_axe_violations(axe_check, plain_http_cookies, cli
     assert axe_check("/book/") == []
     assert axe_check("/book/?consultation_type=milia-consultation&practitioner=any") == []
     assert axe_check("/privacy/") == []
+
+
+def test_a_patient_cancels_from_the_link_in_their_email(phone, live_server, book, dr_shah):
+    """The token page's form must pass the CSRF check in a real browser (Origin header and all)."""
+    from clinic.models import Appointment, Outbox
+
+    appointment = book(at(TUESDAY, 10), dr_shah)
+    body = Outbox.objects.get(kind="booking_confirmed").body_text
+    token = body.split("/manage/")[1].split("/")[0]
+    page = phone(True)
+    page.goto(f"{live_server.url}/manage/{token}/")
+    page.get_by_role("link", name="Cancel appointment").click()
+    page.get_by_role("button", name="Yes, cancel it").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your appointment is cancelled"
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED_BY_PATIENT

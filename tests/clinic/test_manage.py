@@ -26,7 +26,7 @@ def test_the_link_shows_the_appointment(client, booked):
     response = client.get(f"/manage/{token}/")
     assert response.status_code == 200
     assert appointment.reference in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
     assert "no-store" in response["Cache-Control"]
 
 

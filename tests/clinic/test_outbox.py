@@ -543,7 +543,7 @@ def test_the_unsubscribe_page_asks_first_and_its_form_needs_a_csrf_token(mailout
         page = browser.get(url)
         assert page.status_code == 200
     assert "Stop receiving aftercare tips emails" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "strict-origin"
     assert "no-store" in page["Cache-Control"]
     assert not EmailOptOut.objects.exists()
     assert browser.post(url).status_code == 403

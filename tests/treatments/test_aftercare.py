@@ -283,7 +283,7 @@ def test_a_check_in_get_changes_nothing_and_post_records_it(emailed):
     for _ in range(3):  # mail scanners prefetch links
         page = browser.get(f"/aftercare/{token}/check-in/ok/")
         assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer" and "no-store" in page["Cache-Control"]
+    assert page["Referrer-Policy"] == "strict-origin" and "no-store" in page["Cache-Control"]
     assert not AftercareCheckIn.objects.exists()
     response = browser.post(f"/aftercare/{token}/check-in/ok/")
     assert response.status_code == 302 and response["Location"] == "/aftercare/done/"
@@ -373,7 +373,7 @@ def test_the_aftercare_page_shows_the_instructions_so_far_and_what_comes_next(em
     with time_machine.travel(day_3, tick=False), django_assert_max_num_queries(8):
         response = Client().get(f"/aftercare/{token}/")
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer" and "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "strict-origin" and "no-store" in response["Cache-Control"]
     page = soup(response)
     past = [h.get_text(" ", strip=True) for h in page.select("#so-far-heading ~ article h3")]
     assert [p.split(" (")[0] for p in past] == [

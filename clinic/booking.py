@@ -1,16 +1,14 @@
 """Booking, cancelling and moving appointments: each one transaction, emails included."""
 
 import datetime
-import hashlib
 import logging
-import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from . import outbox, schedule
+from . import outbox, schedule, tokens
 from .calendar import appointment_ics
 from .models import Appointment, Patient, Questionnaire
 
@@ -40,13 +38,9 @@ class PatientDetails:
     marketing_consent: bool = False
 
 
-def hash_token(token):
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _new_manage_token(appointment):
-    token = secrets.token_urlsafe(32)
-    appointment.manage_token_hash = hash_token(token)
+    token = tokens.new_token()
+    appointment.manage_token_hash = tokens.digest(token)
     return token
 
 
@@ -54,7 +48,7 @@ def appointment_for_token(token, *, now):
     """The appointment a manage link points at, if the link is still valid (else None)."""
     appointment = (
         Appointment.objects.select_related("patient", "practitioner", "consultation_type")
-        .filter(manage_token_hash=hash_token(token))
+        .filter(manage_token_hash=tokens.digest(token))
         .first()
     )
     if appointment is None or appointment.starts_at <= now:

@@ -10,7 +10,6 @@ import base64
 import hashlib
 import logging
 import random
-import secrets
 import smtplib
 import time
 import uuid
@@ -28,6 +27,7 @@ from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
+from . import tokens
 from .emails import absolute_url, render_email
 from .models import EmailOptOut, Outbox, UnsubscribeLink
 
@@ -325,8 +325,8 @@ def build_message(row, *, now, fill_in=None):
     for placeholder, value in (fill_in or {}).items():
         text, html = text.replace(placeholder, value), html.replace(placeholder, value)
     if row.category != Category.ESSENTIAL:
-        token = secrets.token_urlsafe(32)
-        UnsubscribeLink.objects.create(outbox=row, token_hash=token_hash(token), created_at=now)
+        token = tokens.new_token()
+        UnsubscribeLink.objects.create(outbox=row, token_hash=tokens.digest(token), created_at=now)
         text, html = text.replace(TOKEN_PLACEHOLDER, token), html.replace(TOKEN_PLACEHOLDER, token)
         headers["List-Unsubscribe"] = f"<{unsubscribe_url(token)}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058 one-click
@@ -399,10 +399,6 @@ def _alert_staff(row, *, now):
 # --- Unsubscribing ----------------------------------------------------------
 
 
-def token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def address_hash(address):
     return hashlib.sha256(address.strip().lower().encode()).hexdigest()
 
@@ -413,7 +409,7 @@ def unsubscribe_url(token):
 
 def unsubscribe_link(token):
     """The unsubscribe link a token belongs to, with its email, or None."""
-    return UnsubscribeLink.objects.select_related("outbox").filter(token_hash=token_hash(token)).first()
+    return UnsubscribeLink.objects.select_related("outbox").filter(token_hash=tokens.digest(token)).first()
 
 
 def is_opted_out(address, category):

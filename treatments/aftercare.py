@@ -8,16 +8,14 @@ database keeps only its SHA-256 (AftercareLink).
 """
 
 import datetime
-import hashlib
 import re
-import secrets
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from clinic import outbox
+from clinic import outbox, tokens
 from clinic.emails import absolute_url, render_email
 
 from . import seed
@@ -154,10 +152,6 @@ def render_for_sending(row, *, now):
 # --- Patient links ------------------------------------------------------------
 
 
-def token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def links_expire_at(record):
     """Two weeks after the programme's last email (or after the treatment, if it has no steps)."""
     steps = _steps(record)
@@ -166,9 +160,9 @@ def links_expire_at(record):
 
 
 def _new_link(record, step, *, now):
-    token = secrets.token_urlsafe(32)
+    token = tokens.new_token()
     AftercareLink.objects.create(
-        record=record, step=step, token_hash=token_hash(token), created_at=now, expires_at=links_expire_at(record)
+        record=record, step=step, token_hash=tokens.digest(token), created_at=now, expires_at=links_expire_at(record)
     )
     return token
 
@@ -177,7 +171,7 @@ def link_for_token(token, *, now):
     """The live link a token belongs to, with its record; None if unknown, expired, voided or erased."""
     link = (
         AftercareLink.objects.select_related("record__patient", "record__treatment")
-        .filter(token_hash=token_hash(token), expires_at__gt=now)
+        .filter(token_hash=tokens.digest(token), expires_at__gt=now)
         .first()
     )
     if link is None or link.record.is_void or link.record.patient.erased_at:

@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from . import booking, outbox, patients, schedule, treatment_records
+from . import booking, field_access, outbox, patients, schedule, treatment_records
 from .admin_site import HistoryAdminMixin
 from .admin_views import day_bounds
 from .models import (
@@ -170,7 +170,7 @@ class QuestionnaireInline(admin.StackedInline):
     verbose_name = verbose_name_plural = "Pre-consultation answers"
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("clinic.view_questionnaire")
+        return field_access.can_read(request.user, Questionnaire)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -203,6 +203,14 @@ class MoveForm(forms.Form):
         return datetime.datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"], clinic_tz())
 
 
+def _shown(value):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.date):
+        return f"{value:%d %b %Y}"
+    return value or "nothing"
+
+
 def describe_slot(slot):
     local = slot.start.astimezone(clinic_tz())
     return f"{local:%a} {local.day} {local:%b} at {local:%H:%M} with {slot.practitioner.name}"
@@ -212,7 +220,7 @@ def describe_slot(slot):
 class AppointmentAdmin(HistoryAdminMixin):
     list_display = ("starts_at", "reference", "patient", "practitioner", "consultation_type", "status_badge")
     list_display_links = ("starts_at", "reference")
-    list_filter = (WhenFilter, "practitioner", "status", "consultation_type")
+    list_filter = (WhenFilter, "practitioner", "status", "consultation_type", "details_to_confirm")
     list_select_related = ("patient", "practitioner", "consultation_type")
     search_fields = ("reference", "patient__name", "patient__email", "patient__phone")
     search_help_text = "Booking reference, or the patient's name, email or phone."
@@ -222,7 +230,7 @@ class AppointmentAdmin(HistoryAdminMixin):
     actions = ["mark_attended", "mark_no_show", "cancel_with_notice", "resend_confirmation"]
     inlines = [QuestionnaireInline]
     change_form_template = "admin/clinic/appointment/change_form.html"
-    FIELDS = (
+    fields = (
         "reference",
         "patient_link",
         "status_badge",
@@ -231,6 +239,7 @@ class AppointmentAdmin(HistoryAdminMixin):
         "practitioner",
         "consultation_type",
         "notes",
+        "given_details",
         "created_at",
         "cancelled_at",
         "privacy_notice_version",
@@ -243,22 +252,30 @@ class AppointmentAdmin(HistoryAdminMixin):
     def has_delete_permission(self, request, obj=None):
         return False  # cancel instead: the diary and its emails stay consistent
 
-    def _sees_notes(self, request):
-        return request.user.has_perm("clinic.view_questionnaire")
-
-    def get_fields(self, request, obj=None):
-        return [f for f in self.FIELDS if f != "notes" or self._sees_notes(request)]
-
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
-
-    def history_hidden_fields(self, request):
-        hidden = {"manage_token_hash", "idempotency_key"}
-        return hidden if self._sees_notes(request) else hidden | {"notes"}
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, appointment):
         return status_badge(appointment)
+
+    @admin.display(description="Details given at booking")
+    def given_details(self, appointment):
+        differences = appointment.given_details_differences()
+        if not differences:
+            return "The same as the patient's record."
+        labels = {
+            field: Patient._meta.get_field(field).verbose_name.capitalize() for field, _ in Appointment.GIVEN_DETAILS
+        }
+        items = format_html_join(
+            "",
+            "<li>{}: <strong>{}</strong> given at booking; the record has {}</li>",
+            ((labels[field], _shown(given), _shown(stored)) for field, stored, given in differences),
+        )
+        state = (
+            "Waiting for staff to confirm." if appointment.details_to_confirm else "Staff kept the record as it was."
+        )
+        return format_html("<ul>{}</ul><p>{}</p>", items, state)
 
     @admin.display(description="Patient")
     def patient_link(self, appointment):
@@ -269,6 +286,7 @@ class AppointmentAdmin(HistoryAdminMixin):
         view = self.admin_site.admin_view
         return [
             path("<int:pk>/move/", view(self.move_view), name="clinic_appointment_move"),
+            path("<int:pk>/given-details/", view(self.given_details_view), name="clinic_appointment_given_details"),
             *super().get_urls(),
         ]
 
@@ -279,11 +297,30 @@ class AppointmentAdmin(HistoryAdminMixin):
             extra["can_move"] = appointment.status == Appointment.Status.BOOKED and self.has_change_permission(
                 request, appointment
             )
+            extra["can_confirm_details"] = appointment.details_to_confirm and request.user.has_perm(
+                "clinic.change_patient"
+            )
             if request.user.has_perm("clinic.add_treatmentrecord"):
                 extra["record_treatment_url"] = (
                     reverse("admin:clinic_treatmentrecord_add") + f"?appointment={appointment.pk}"
                 )
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def given_details_view(self, request, pk):
+        """POST: copy the details given at booking onto the patient's record, or keep the record as it is."""
+        appointment = get_object_or_404(Appointment.objects.select_related("patient"), pk=pk)
+        if request.method != "POST":
+            return redirect("admin:clinic_appointment_change", appointment.pk)
+        if not request.user.has_perm("clinic.change_patient"):
+            raise PermissionDenied
+        apply = request.POST.get("choice") == "apply"
+        booking.confirm_given_details(appointment=appointment, apply=apply)
+        if apply:
+            self.log_change(request, appointment.patient, f"Details given at booking {appointment.reference} applied")
+            self.message_user(request, "The patient's record now has the details given at booking.")
+        else:
+            self.message_user(request, "The patient's record is kept as it was.")
+        return redirect("admin:clinic_appointment_change", appointment.pk)
 
     def move_view(self, request, pk):
         """Reschedule under the booking rules; a time just taken is a form error with the nearest free times."""
@@ -480,7 +517,7 @@ class PatientAdmin(HistoryAdminMixin):
             raise Http404
         if not self.has_view_permission(request, patient):
             raise PermissionDenied
-        data = patients.export_patient(patient)
+        data = patients.export_patient(patient, user=request.user)
         self.log_change(request, patient, f"Exported their data ({fmt.upper()})")
         if fmt == "json":
             response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json")
@@ -499,6 +536,7 @@ class PatientAdmin(HistoryAdminMixin):
             if result.get("already_erased"):
                 self.message_user(request, "This patient was already erased.", messages.WARNING)
             else:
+                patient.refresh_from_db()  # the log names the erased record, never the person
                 self.log_change(request, patient, "Erased on request")
                 self.message_user(
                     request,

@@ -1,8 +1,11 @@
 """The staff admin site: two-factor sign-in, the clinic's dashboard, the agenda, history everywhere."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.signals import user_login_failed
+from django.db.models.constants import LOOKUP_SEP
 from django.urls import path
 from django.utils import timezone
 from django_otp.admin import OTPAdminAuthenticationForm
@@ -10,20 +13,23 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from . import field_access
+
 
 class ClinicLoginForm(OTPAdminAuthenticationForm):
-    """Password and a code from the authenticator app, on one form.
+    """Password and a code from the authenticator app, on one form, with one answer for every failure.
 
-    django-otp asks the user to pick a device first; staff have one TOTP device each, so it is
-    used without asking (the form still accepts an explicit choice).
+    Whether the password was right is never revealed: a wrong password, a wrong, replayed or
+    throttled code, or a login with no authenticator all get the same message, and each counts
+    towards the lockout (django-axes counts failed logins, so a right password with a wrong code
+    is reported to it as one). Staff have one TOTP device each, so it is used without asking.
     """
 
-    otp_error_messages = {
-        **OTPAdminAuthenticationForm.otp_error_messages,
-        "token_required": "Enter the 6-digit code from your authenticator app.",
-        "invalid_token": "That code is not right, or was already used. Wait for a new one and try again.",
-        "device_required": "No authenticator app is set up for this login yet. Ask the clinic manager.",
-    }
+    failure_message = (
+        "That did not work. Check your username, password and the 6-digit code from your authenticator "
+        "app, then try again. A code works only once: if you have just used it, wait for the next one."
+    )
+    incomplete_message = "Enter your username, password and the 6-digit code from your authenticator app."
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,12 +38,22 @@ class ClinicLoginForm(OTPAdminAuthenticationForm):
             {"autocomplete": "one-time-code", "inputmode": "numeric", "required": True}
         )
 
+    def clean(self):
+        if not (self.cleaned_data.get("username") and self.cleaned_data.get("otp_token")):
+            # Checked before the password, so a missing code says nothing about it either.
+            raise forms.ValidationError(self.incomplete_message, code="incomplete")
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if self.user_cache is not None:  # the password was right and the second factor was not
+                credentials = {"username": self.cleaned_data["username"]}
+                user_login_failed.send(sender=type(self), credentials=credentials, request=self.request)
+                self.user_cache = None
+            raise forms.ValidationError(self.failure_message, code="invalid_login") from None
+
     def _chosen_device(self, user):
-        device = super()._chosen_device(user)
-        if device is None:
-            devices = list(TOTPDevice.objects.devices_for_user(user, confirmed=True)[:2])
-            device = devices[0] if len(devices) == 1 else None
-        return device
+        devices = list(TOTPDevice.objects.devices_for_user(user, confirmed=True)[:2])
+        return devices[0] if len(devices) == 1 else None
 
 
 class _HidingContextHelper(HistoricalRecordContextHelper):
@@ -50,15 +66,57 @@ class _HidingContextHelper(HistoricalRecordContextHelper):
         return [entry for change, entry in zip(delta.changes, shown, strict=True) if change.field not in self.hidden]
 
 
-class HistoryAdminMixin(SimpleHistoryAdmin):
+# Filter lookups a list page may be asked for, on a field it offers as a filter: enough for every
+# filter Django draws (exact, empty, ranges, dates, related ids), nothing that searches text.
+FILTER_LOOKUPS = {"exact", "isnull", "isempty", "in", "gte", "gt", "lte", "lt", "id__exact", "id__in"}
+HIERARCHY_LOOKUPS = {"year", "month", "day"}
+
+
+class ClinicModelAdmin(admin.ModelAdmin):
+    """Every staff screen shows only what the viewer may read, and filters only as its page offers.
+
+    Fields come and go by `clinic.field_access` (the one rule every output follows). List pages
+    accept only the filters they show: Django's own check lets any lookup on a model's local
+    fields through, so `?notes__icontains=` would count rows by a field the viewer cannot see.
+    """
+
+    def get_fields(self, request, obj=None):
+        hidden = field_access.hidden_fields(request.user, self.model)
+        return [name for name in super().get_fields(request, obj) if name not in hidden]
+
+    def get_fieldsets(self, request, obj=None):
+        hidden = field_access.hidden_fields(request.user, self.model)
+        return [
+            (title, {**options, "fields": [name for name in options["fields"] if name not in hidden]})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        hidden = field_access.hidden_fields(request.user, self.model)
+        return [name for name in super().get_readonly_fields(request, obj) if name not in hidden]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        field, _, suffix = lookup.partition(LOOKUP_SEP)
+        offered = set()
+        for item in self.get_list_filter(request):
+            if isinstance(item, type) and issubclass(item, admin.SimpleListFilter):
+                if lookup == item.parameter_name:
+                    return True
+            else:
+                offered.add(item[0] if isinstance(item, (list, tuple)) else item)
+        if field == self.date_hierarchy and suffix in HIERARCHY_LOOKUPS:
+            return value.isdigit() and (suffix != "year" or 1900 <= int(value) <= 2200)
+        if field not in offered or suffix not in FILTER_LOOKUPS:
+            return False
+        return field_access.can_read(request.user, self.model, field) and super().lookup_allowed(lookup, value, request)
+
+
+class HistoryAdminMixin(ClinicModelAdmin, SimpleHistoryAdmin):
     """Who changed what and when, from each record's History button; fields a viewer may not see stay out."""
 
-    def history_hidden_fields(self, request):
-        """Fields whose old and new values this user must not see in the history."""
-        return set()
-
     def get_historical_record_context_helper(self, request, historical_record):
-        return _HidingContextHelper(self.model, historical_record, hidden=self.history_hidden_fields(request))
+        hidden = field_access.hidden_fields(request.user, self.model)
+        return _HidingContextHelper(self.model, historical_record, hidden=hidden)
 
 
 class ClinicAdminSite(admin.AdminSite):
@@ -82,12 +140,15 @@ class ClinicAdminSite(admin.AdminSite):
         return not settings.STAFF_2FA_REQUIRED or request.user.is_verified()
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        """Every model with a history gets the History page (the audit trail), whoever registers it."""
+        """Every screen follows the field rule and offers only its own filters; every model with a history
+        gets the History page (the audit trail), whoever registers it."""
         models = [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
         for model in models:
             cls = admin_class or admin.ModelAdmin
-            if hasattr(model._meta, "simple_history_manager_attribute") and not issubclass(cls, SimpleHistoryAdmin):
-                cls = type(cls.__name__, (HistoryAdminMixin, cls), {"__module__": cls.__module__})
+            has_history = hasattr(model._meta, "simple_history_manager_attribute")
+            base = HistoryAdminMixin if has_history else ClinicModelAdmin
+            if not issubclass(cls, base):
+                cls = type(cls.__name__, (base, cls), {"__module__": cls.__module__})
             super().register(model, cls, **options)
 
     def get_urls(self):

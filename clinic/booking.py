@@ -85,16 +85,36 @@ def alternatives(search, wanted, practitioner=None, n=3):
 
 
 def _match_patient(details):
-    """A returning patient is matched by email; their contact details are brought up to date."""
+    """The patient an address belongs to, or a new one; a returning patient's record is never changed here.
+
+    Anyone can type anyone's address, so a booking is no proof of identity: the details given
+    are kept on the appointment, and where they differ staff confirm them (see `confirm_given_details`).
+    """
     patient = Patient.objects.filter(email__iexact=details.email, erased_at__isnull=True).order_by("pk").first()
     if patient is None:
-        patient = Patient(email=details.email)
-    patient.name = details.name
-    patient.phone = details.phone
-    patient.date_of_birth = details.date_of_birth or patient.date_of_birth
-    patient.marketing_consent = details.marketing_consent
-    patient.save()
+        patient = Patient.objects.create(
+            email=details.email,
+            name=details.name,
+            phone=details.phone,
+            date_of_birth=details.date_of_birth,
+            marketing_consent=details.marketing_consent,
+        )
     return patient
+
+
+def confirm_given_details(*, appointment, apply):
+    """Staff's answer to a booking whose details differ: copy them onto the patient's record, or keep the record."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().select_related("patient").get(pk=appointment.pk)
+        if apply:
+            patient = appointment.patient
+            for field, _, given in appointment.given_details_differences():
+                setattr(patient, field, given)
+            patient._change_reason = f"Details given at booking {appointment.reference} confirmed by staff"
+            patient.save()
+        appointment.details_to_confirm = False
+        appointment.save(update_fields=["details_to_confirm"])
+    return appointment
 
 
 def book_consultation(
@@ -122,6 +142,10 @@ def book_consultation(
             slot = check_slot(**search, practitioner=practitioner, starts_at=starts_at)
             appointment = Appointment(
                 patient=_match_patient(details),
+                given_name=details.name,
+                given_phone=details.phone,
+                given_date_of_birth=details.date_of_birth,
+                given_marketing_consent=details.marketing_consent,
                 practitioner=slot.practitioner,
                 consultation_type=consultation_type,
                 starts_at=slot.start,
@@ -132,6 +156,7 @@ def book_consultation(
                 consented_at=now,
                 idempotency_key=idempotency_key,
             )
+            appointment.details_to_confirm = bool(appointment.given_details_differences())
             token = _new_manage_token(appointment)
             appointment.save()
             Questionnaire.objects.create(appointment=appointment, **answers)

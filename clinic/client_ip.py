@@ -1,17 +1,40 @@
-"""The client's IP address as our own proxies saw it (login lockouts key on it)."""
+"""The client's IP address as our own proxies saw it (login lockouts and rate limits key on it)."""
+
+import ipaddress
+from functools import lru_cache
 
 from django.conf import settings
 
 
-def client_ip(request):
-    """The address the outermost trusted proxy appended to X-Forwarded-For, else REMOTE_ADDR.
+@lru_cache(maxsize=8)
+def _networks(trusted):
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in trusted)
 
-    With TRUSTED_PROXY_COUNT proxies in front, the last that many entries were written by them;
-    the first of those is the client as our edge saw it. Entries further left came from the
-    client and may be forged, so they are never used.
+
+def _is_trusted_proxy(address):
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+def client_ip(request):
+    """The address of whoever connected, unless that is one of our proxies: then the client it names.
+
+    X-Forwarded-For is read only when the connection comes from a TRUSTED_PROXIES address, so a
+    client reaching gunicorn directly cannot choose its own address. Through proxies, the entries
+    are read from the right (the nearest hop) past our own proxies; the first other address is the
+    client as our edge saw it. Entries further left are the client's own say-so and are never used.
     """
-    count = settings.TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if count > 0 and len(forwarded) >= count:
-        return forwarded[-count]
-    return request.META.get("REMOTE_ADDR")
+    peer = request.META.get("REMOTE_ADDR", "")
+    if not _is_trusted_proxy(peer):
+        return peer
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted_proxy(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # not an address: our proxy did not write it
+    return peer

@@ -1,7 +1,6 @@
 """Booking forms: they check and normalise input; the booking functions decide."""
 
 import datetime
-import re
 
 import phonenumbers
 from django import forms
@@ -10,16 +9,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from .addresses import MESSAGE as ADDRESS_MESSAGE
+from .addresses import clean_address, invisible_or_control
 from .models import ConsultationType, Practitioner, Questionnaire
 
 NO_PREFERENCE = "any"
-# Control characters (including CR/LF, which could smuggle email headers) and bidi overrides.
-UNSAFE_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Line breaks and tabs are fine in free text; a zero-width joiner holds emoji together.
+FREE_TEXT_ALLOWED = {"\n", "\r", "\t", "\u200d"}
 
 
 def reject_unsafe_characters(value, *, allow_newlines=False):
-    text = value if not allow_newlines else value.replace("\n", "").replace("\r", "")
-    if UNSAFE_CHARACTERS.search(text) or (not allow_newlines and ("\n" in value or "\r" in value)):
+    """Refuse control, invisible and bidi-override characters (CR/LF could smuggle email headers)."""
+    text = "".join(char for char in value if char not in FREE_TEXT_ALLOWED) if allow_newlines else value
+    if invisible_or_control(text):
         raise forms.ValidationError("Please remove the special characters from this answer.")
     return value
 
@@ -74,6 +76,7 @@ class DetailsForm(forms.Form):
         max_length=254,
         label="Email address",
         help_text="We send your confirmation and any changes here.",
+        error_messages={"invalid": ADDRESS_MESSAGE},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
@@ -113,7 +116,7 @@ class DetailsForm(forms.Form):
         return name
 
     def clean_email(self):
-        return reject_unsafe_characters(self.cleaned_data["email"]).strip().lower()
+        return clean_address(reject_unsafe_characters(self.cleaned_data["email"]))
 
     def clean_phone(self):
         raw = reject_unsafe_characters(self.cleaned_data["phone"])

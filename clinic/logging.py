@@ -1,22 +1,32 @@
-"""Logging filters: the request path of a patient link is a credential, so it never reaches a log."""
+"""Logging filters: a patient link's path is a credential and an address is personal data, so neither reaches a log."""
 
 import logging
 import re
 
-TOKEN_PATH = re.compile(r"/(manage|aftercare|email/unsubscribe)/[^/\s]+")
+TOKEN_PATH = re.compile(r"/(manage|aftercare|email/unsubscribe)/[^/\s?#\"']+")
+EMAIL_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(\.[\w-]+)+")
 
 
 def redact(text):
-    return TOKEN_PATH.sub(lambda m: f"/{m.group(1)}/[token]", text)
+    """The text with patient-link tokens replaced by [token] and email addresses by [email]."""
+    return EMAIL_ADDRESS.sub("[email]", TOKEN_PATH.sub(lambda m: f"/{m.group(1)}/[token]", text))
 
 
 class RedactTokens(logging.Filter):
-    """Replace the token in /manage/<token>/… (and the other patient links) with [token]."""
+    """Redact the message as it will be printed, whatever shape its arguments take.
+
+    Records come with tuple arguments (Django), a single dict (Celery's "%(name)s" style), or
+    none; the only safe way to redact every shape is to format the message first, then redact
+    the result and drop the arguments. A record whose arguments do not fit its message is left
+    for the handler to report as it would anyway.
+    """
 
     def filter(self, record):
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in args)
-        if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is the handler's to report, as it would anyway
+            return True
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
         return True

@@ -1,15 +1,46 @@
-"""Response headers the site sets beyond Django's security middleware, and staff session limits."""
+"""Request guards, response headers beyond Django's security middleware, and staff session limits."""
+
+import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import BadRequest
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+
+# Control characters and lone surrogates: no page takes them, and PostgreSQL cannot store a NUL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 # Token pages must never leak their URL through Referer, yet their forms must still pass the
 # CSRF check: under "no-referrer" browsers send "Origin: null" with a form POST, which Django
 # (rightly) refuses. "strict-origin" sends only the site's origin, never the path with the token.
 TOKEN_PAGE_REFERRER_POLICY = "strict-origin"  # noqa: S105 (a header value, not a secret)
+
+
+class RequestGuardMiddleware:
+    """Refuse what no page of the site accepts, before any view or form reads it.
+
+    A body over DATA_UPLOAD_MAX_MEMORY_SIZE is answered 413 from its Content-Length alone, without
+    reading it (the proxy in front should refuse it earlier still, see docs/SECURITY.md); a query
+    parameter holding a control character is a 400, so no view passes a NUL on to the database.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise BadRequest("Content-Length is not a number") from None
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return render(request, "413.html", status=413)
+        for key, values in request.GET.lists():
+            if any(CONTROL_CHARACTERS.search(text) for text in (key, *values)):
+                raise BadRequest("Control characters in the query string")
+        return self.get_response(request)
 
 
 class NoStoreMiddleware:

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from .addresses import validate_address
+
 # --- Schedules ---------------------------------------------------------------
 
 
@@ -144,7 +146,7 @@ class Patient(models.Model):
     """A person who books. Matched by email when they come back."""
 
     name = models.CharField(max_length=120)
-    email = models.EmailField(db_index=True)
+    email = models.EmailField(db_index=True, validators=[validate_address])
     phone = models.CharField(max_length=20, help_text="International format, e.g. +441234567890.")
     date_of_birth = models.DateField(null=True, blank=True)
     marketing_consent = models.BooleanField(default=False)
@@ -196,6 +198,15 @@ class Appointment(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED, db_index=True)
     notes = models.TextField("Patient's notes", blank=True)
+    # What the person booking typed. A booking proves nothing about who owns an email address, so
+    # details that differ from the patient's record wait here for staff to confirm, never overwrite it.
+    given_name = models.CharField("Name given at booking", max_length=120, blank=True)
+    given_phone = models.CharField("Phone given at booking", max_length=20, blank=True)
+    given_date_of_birth = models.DateField("Date of birth given at booking", null=True, blank=True)
+    given_marketing_consent = models.BooleanField("News and offers asked for at booking", default=False)
+    details_to_confirm = models.BooleanField(
+        default=False, help_text="The details given at booking differ from the patient's record."
+    )
     privacy_notice_version = models.CharField(max_length=20)
     consented_at = models.DateTimeField()
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
@@ -228,6 +239,21 @@ class Appointment(models.Model):
     @property
     def is_active(self):
         return self.status in self.ACTIVE_STATUSES
+
+    GIVEN_DETAILS = (
+        ("name", "given_name"),
+        ("phone", "given_phone"),
+        ("date_of_birth", "given_date_of_birth"),
+        ("marketing_consent", "given_marketing_consent"),
+    )
+
+    def given_details_differences(self):
+        """(field, on the record, given at booking) for each detail the booking gave differently."""
+        return [
+            (field, getattr(self.patient, field), getattr(self, given))
+            for field, given in self.GIVEN_DETAILS
+            if getattr(self, given) not in (None, "") and getattr(self.patient, field) != getattr(self, given)
+        ]
 
     def clean(self):
         if self.practitioner_id and self.starts_at and self.blocks_until and self.is_active:

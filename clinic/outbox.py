@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Count, F, Min, Value
 from django.db.models.functions import Cast, Concat
@@ -28,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import tokens
+from .addresses import clean_address
 from .emails import absolute_url, render_email
 from .models import EmailOptOut, Outbox, UnsubscribeLink
 
@@ -137,15 +137,11 @@ def queue_email(
 
 
 def clean_recipient(address):
-    """The address, trimmed, if it is one plain email address; else InvalidRecipient."""
-    address = (address or "").strip()
-    if any(char in address for char in "\r\n,;<>"):
-        raise InvalidRecipient("An email can go to one plain address only.")
+    """The address, trimmed and lower-cased, if mail can be sent to it (clinic.addresses); else InvalidRecipient."""
     try:
-        validate_email(address)
+        return clean_address(address)
     except ValidationError:
-        raise InvalidRecipient("Not a valid email address.") from None
-    return address
+        raise InvalidRecipient("Not one plain email address that mail can be sent to.") from None
 
 
 def new_message_id():

@@ -15,9 +15,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from treatments import aftercare
+from treatments.models import AftercareCheckIn
 
-from . import outbox
-from .models import Appointment, Outbox, Patient, Questionnaire
+from . import field_access, outbox
+from .models import Appointment, Outbox, Patient, Questionnaire, TreatmentRecord
 from .schedule import clinic_tz
 from .spreadsheets import csv_safe
 
@@ -41,8 +42,28 @@ def _emails(patient, causes):
     return Outbox.objects.filter(Q(recipient__iexact=patient.email) | Q(cause__in=causes))
 
 
-def export_patient(patient):
-    """Everything held about a patient, as plain JSON-ready data (times in clinic time)."""
+def export_patient(patient, *, user):
+    """Everything held about a patient that `user` may read, as plain JSON-ready data (times in clinic time).
+
+    Fields and sections the user's role may not read anywhere else (clinic.field_access) are left
+    out here too, and `left_out` says which, so a complete export is asked of a role that may read all.
+    """
+
+    def may(model, field=None):
+        return field_access.can_read(user, model, field)
+
+    left_out = [
+        label
+        for label, allowed in (
+            ("booking notes", may(Appointment, "notes")),
+            ("pre-consultation answers", may(Questionnaire)),
+            ("treatment records", may(TreatmentRecord)),
+            ("clinical notes", may(TreatmentRecord, "notes")),
+            ("aftercare check-ins", may(AftercareCheckIn)),
+            ("what patients wrote when worried", may(AftercareCheckIn, "message")),
+        )
+        if not allowed
+    ]
     appointments = list(
         patient.appointments.select_related("practitioner", "consultation_type", "questionnaire").order_by("starts_at")
     )
@@ -63,6 +84,7 @@ def export_patient(patient):
             "created_at": _local(patient.created_at),
             "erased_at": _local(patient.erased_at),
         },
+        "left_out": left_out,
         "appointments": [
             {
                 "reference": a.reference,
@@ -71,12 +93,18 @@ def export_patient(patient):
                 "practitioner": a.practitioner.name,
                 "consultation_type": a.consultation_type.name,
                 "status": a.get_status_display(),
-                "notes": a.notes,
+                **({"notes": a.notes} if may(Appointment, "notes") else {}),
+                "details_given_at_booking": {
+                    "name": a.given_name,
+                    "phone": a.given_phone,
+                    "date_of_birth": a.given_date_of_birth.isoformat() if a.given_date_of_birth else None,
+                    "marketing_consent": a.given_marketing_consent,
+                },
                 "privacy_notice_version": a.privacy_notice_version,
                 "consented_at": _local(a.consented_at),
                 "booked_at": _local(a.created_at),
                 "cancelled_at": _local(a.cancelled_at),
-                "questionnaire": _answers(a),
+                **({"questionnaire": _answers(a)} if may(Questionnaire) else {}),
             }
             for a in appointments
         ],
@@ -85,20 +113,22 @@ def export_patient(patient):
                 "treatment": r.treatment.title,
                 "performed_at": _local(r.performed_at),
                 "practitioner": r.practitioner.name,
-                "clinical_notes": r.notes,
+                **({"clinical_notes": r.notes} if may(TreatmentRecord, "notes") else {}),
                 "voided_at": _local(r.voided_at),
                 "void_reason": r.void_reason,
                 "aftercare_check_ins": [
                     {
                         "feeling": c.get_feeling_display(),
-                        "message": c.message,
+                        **({"message": c.message} if may(AftercareCheckIn, "message") else {}),
                         "at": _local(c.created_at),
                         "handled_at": _local(c.handled_at),
                     }
                     for c in r.check_ins.all()
-                ],
+                ]
+                if may(AftercareCheckIn)
+                else [],
             }
-            for r in records
+            for r in (records if may(TreatmentRecord) else [])
         ],
         "emails": [
             {
@@ -132,6 +162,8 @@ def export_csv(data):
     writer.writerow(["Section", "Item", "Field", "Value"])
     for name, value in data["patient"].items():
         writer.writerow(["patient", "", name, _cell(value)])
+    for section in data["left_out"]:
+        writer.writerow(["left out", "", section, "not readable by this staff role"])
     for section, key in (("appointments", "reference"), ("treatment_records", "performed_at"), ("emails", "queued_at")):
         for item in data[section]:
             for name, value in item.items():
@@ -175,13 +207,14 @@ def erase_patient(*, patient, now):
         Appointment.objects.filter(pk__in=upcoming).update(
             status=Appointment.Status.CANCELLED_BY_CLINIC, cancelled_at=now
         )
-        Appointment.objects.filter(patient=patient).update(notes="", manage_token_hash=None)
+        given = {"given_name": "", "given_phone": "", "given_date_of_birth": None, "given_marketing_consent": False}
+        Appointment.objects.filter(patient=patient).update(notes="", manage_token_hash=None, **given)
         Questionnaire.objects.filter(appointment__patient=patient).delete()
 
         anonymous = {"name": ERASED_NAME, "email": erased_email(patient), "phone": "", "date_of_birth": None}
         # Earlier versions in the audit trail hold the same details.
         Patient.history.filter(id=patient.pk).update(**anonymous, marketing_consent=False)
-        Appointment.history.filter(patient_id=patient.pk).update(notes="", manage_token_hash=None)
+        Appointment.history.filter(patient_id=patient.pk).update(notes="", manage_token_hash=None, **given)
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Patient), object_id=str(patient.pk)
         ).update(object_repr=ERASED_NAME)

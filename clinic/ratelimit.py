@@ -1,5 +1,6 @@
 """Patient links are secret tokens: slow down anyone trying to guess them (RELIABILITY D6)."""
 
+import logging
 import time
 
 from django.conf import settings
@@ -8,6 +9,8 @@ from django.shortcuts import render
 
 from .client_ip import client_ip
 from .middleware import NoStoreMiddleware
+
+logger = logging.getLogger(__name__)
 
 
 class TokenLinkRateLimitMiddleware:
@@ -31,4 +34,8 @@ class TokenLinkRateLimitMiddleware:
             count = cache.incr(key)
         except ValueError:  # expired between add and incr
             count = 1
+        if count is None:
+            # The cache is down (it fails open): a patient with a real link must still get in.
+            logger.warning("token-link rate limit not applied: the cache is unavailable")
+            return False
         return count > settings.TOKEN_LINK_RATE_PER_MINUTE

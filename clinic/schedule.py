@@ -121,6 +121,15 @@ def nearest_slots(slots, wanted, n=3):
     return [by_start[s.start] for s in chosen]
 
 
+def requested_week(text, *, today):
+    """The day a `?week=` parameter asks for, kept between today and the booking horizon (today if not a date)."""
+    try:
+        day = datetime.date.fromisoformat(text or "")
+    except ValueError:
+        return today
+    return min(max(day, today), today + datetime.timedelta(days=booking_rules().horizon_days))
+
+
 def week_of_free_times(*, consultation_type, practitioner, anchor, today, now, ignore_appointment=None):
     """The week (Monday to Sunday) holding `anchor`, ready for the time picker.
 

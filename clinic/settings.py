@@ -1,6 +1,7 @@
 """Settings for the clinic site, read from the environment (see .env.example)."""
 
 import datetime
+import ipaddress
 import os
 from pathlib import Path
 
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "clinic.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -147,7 +149,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_CACHE_URL = env_str("CACHE_URL")
 if REDIS_CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
+    # Fails open with short timeouts: a hung or stopped Redis makes pages uncached, never broken.
+    CACHES = {"default": {"BACKEND": "clinic.cache.FailOpenRedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -223,10 +226,14 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "clinic.client_ip.client_ip"
-# How many proxies we run in front of the site append to X-Forwarded-For (compose: one TLS proxy).
-# The client's address is the entry the outermost of them added; anything to its left is the
-# client's own say-so and is ignored, so a forged header neither dodges nor causes a lockout.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
+# The addresses (or networks) of our own proxies. X-Forwarded-For is believed only from them, so a
+# client that reaches gunicorn directly cannot pick its address to dodge a lockout or rate limit.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
 # A one-time code from an authenticator app as well as the password (django-otp, TOTP).
 STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", not DEBUG)
 # Staff are signed out after this long without a request.

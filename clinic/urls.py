@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("treatments.urls")),
 ]
 
+handler400 = "clinic.views.bad_request"
 handler404 = "clinic.views.page_not_found"
 handler500 = "clinic.views.server_error"

@@ -78,11 +78,7 @@ def _week_start(request, kind, practitioner, today, now):
         )
         if slots:
             return slots[0].start.astimezone(schedule.clinic_tz()).date(), slots[0]
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        day = today
-    return max(day, today), None
+    return schedule.requested_week(request.GET.get("week"), today=today), None
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,8 +4,6 @@ The link carries a random token (only its SHA-256 is stored). GET only shows; PO
 changes. Every failure (unknown, expired, already used) is the same 404.
 """
 
-import datetime
-
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -70,14 +68,10 @@ def reschedule(request, token):
     if not booking.can_change_online(appointment, now=now):
         return _too_late(request, appointment)
     today = timezone.localdate()
-    try:
-        anchor = max(datetime.date.fromisoformat(request.GET.get("week", "")), today)
-    except ValueError:
-        anchor = today
     week = schedule.week_of_free_times(
         consultation_type=appointment.consultation_type,
         practitioner=appointment.practitioner,
-        anchor=anchor,
+        anchor=schedule.requested_week(request.GET.get("week"), today=today),
         today=today,
         now=now,
         ignore_appointment=appointment,

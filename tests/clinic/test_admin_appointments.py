@@ -200,7 +200,7 @@ def test_moving_outside_working_hours_is_refused(reception, settings, book, dr_s
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrations' roles and pages
-def test_two_staff_moving_two_appointments_into_one_slot_at_once_one_wins(
+def test_F4_two_staff_moving_two_appointments_into_one_slot_at_once_one_wins(
     on_postgres, settings, book, dr_shah, django_user_model
 ):
     """RELIABILITY F4: one saves, the other sees a form error; never a 500."""

@@ -22,7 +22,7 @@ def pending_kinds(appointment):
     )
 
 
-def test_booking_recomputes_the_end_and_holds_the_buffer(book, dr_shah, consultation):
+def test_E3_booking_recomputes_the_end_and_holds_the_buffer(book, dr_shah, consultation):
     appointment = book(at(TUESDAY, 10), dr_shah)
     assert appointment.status == Appointment.Status.BOOKED
     assert appointment.ends_at == at(TUESDAY, 10, 30)
@@ -32,7 +32,7 @@ def test_booking_recomputes_the_end_and_holds_the_buffer(book, dr_shah, consulta
     assert len(appointment.reference) == 10
 
 
-def test_booking_queues_the_confirmation_and_a_reminder_a_day_before(book, dr_shah):
+def test_G2_booking_queues_the_confirmation_and_a_reminder_a_day_before(book, dr_shah):
     appointment = book(at(TUESDAY, 10), dr_shah)
     assert pending_kinds(appointment) == ["booking_confirmed", "booking_reminder"]
     reminder = Outbox.objects.get(cause=booking.cause_of(appointment), kind="booking_reminder")
@@ -46,7 +46,7 @@ def test_a_booking_made_less_than_a_day_ahead_gets_no_reminder(book, dr_shah):
     assert pending_kinds(appointment) == ["booking_confirmed"]
 
 
-def test_the_same_idempotency_key_books_once(book, dr_shah):
+def test_F6_the_same_idempotency_key_books_once(book, dr_shah):
     first = book(at(TUESDAY, 10), dr_shah, idempotency_key="double-submit-key-0001")
     second = book(at(TUESDAY, 10), dr_shah, idempotency_key="double-submit-key-0001")
     assert first.pk == second.pk
@@ -75,7 +75,7 @@ def test_a_taken_slot_is_refused_with_the_nearest_alternatives(book, dr_shah):
         at(NOW.date(), 9),  # inside the minimum notice
     ],
 )
-def test_a_time_outside_the_bookable_hours_is_refused(book, dr_shah, starts_at):
+def test_E3_a_time_outside_the_bookable_hours_is_refused(book, dr_shah, starts_at):
     with pytest.raises(SlotUnavailable):
         book(starts_at, dr_shah)
     assert Appointment.objects.count() == 0
@@ -91,15 +91,61 @@ def test_no_preference_books_whoever_is_free(book, dr_shah, sam):
         book(at(TUESDAY, 10))
 
 
-def test_a_returning_patient_is_matched_by_email(book, dr_shah):
-    book(at(TUESDAY, 10), dr_shah)
-    book(at(TUESDAY, 11), dr_shah, details=details(email="PAT@example.org", phone="+447700900999"))
+def test_J1_a_booking_with_a_known_address_never_changes_the_patients_record(book, dr_shah, staff_client, settings):
+    """Anyone can type anyone's address: the new details wait on the appointment for staff to confirm."""
+    from clinic import roles
+
+    victims = book(at(TUESDAY, 10), dr_shah)
+    given = {"name": "Mallory Attacker", "phone": "+447700900999", "date_of_birth": datetime.date(1970, 1, 1)}
+    attackers = book(
+        at(TUESDAY, 11), dr_shah, details=details(email="PAT@Example.ORG", marketing_consent=True, **given)
+    )
     patient = Patient.objects.get()
-    assert patient.appointments.count() == 2
-    assert patient.phone == "+447700900999"
+    assert (patient.name, patient.phone, patient.date_of_birth, patient.marketing_consent) == (
+        "Pat Example",
+        "+447911123456",
+        datetime.date(1990, 5, 17),
+        False,
+    )
+    assert attackers.patient == patient and attackers.details_to_confirm and not victims.details_to_confirm
+    assert [field for field, _, _ in attackers.given_details_differences()] == [
+        "name",
+        "phone",
+        "date_of_birth",
+        "marketing_consent",
+    ]
+    reception = staff_client(roles.RECEPTION)
+    page = reception.get(f"/{settings.ADMIN_URL}clinic/appointment/{victims.pk}/change/").content.decode()
+    assert "Pat Example" in page and "Mallory" not in page
+    listed = reception.get(f"/{settings.ADMIN_URL}clinic/appointment/?details_to_confirm__exact=1").content.decode()
+    assert attackers.reference in listed and victims.reference not in listed
 
 
-def test_the_manage_token_is_long_random_and_stored_only_as_a_digest(book, dr_shah, django_capture_on_commit_callbacks):
+def test_J1_staff_use_or_keep_the_details_given_at_booking(book, dr_shah, staff_client, settings):
+    from clinic import roles
+
+    book(at(TUESDAY, 10), dr_shah)
+    moved_house = book(at(TUESDAY, 11), dr_shah, details=details(phone="+447700900111"))
+    page = f"/{settings.ADMIN_URL}clinic/appointment/{moved_house.pk}/"
+    reception = staff_client(roles.RECEPTION)
+    assert "Use the details given at booking" in reception.get(page + "change/").content.decode()
+    assert reception.get(page + "given-details/").status_code == 302  # a GET changes nothing
+    assert Patient.objects.get().phone == "+447911123456"
+    reception.post(page + "given-details/", {"choice": "apply"})
+    patient = Patient.objects.get()
+    assert patient.phone == "+447700900111" and patient.name == "Pat Example"
+    assert "confirmed by staff" in patient.history.first().history_change_reason
+    moved_house.refresh_from_db()
+    assert not moved_house.details_to_confirm
+    other = book(at(TUESDAY, 12), dr_shah, details=details(name="Someone Else"))
+    reception.post(f"/{settings.ADMIN_URL}clinic/appointment/{other.pk}/given-details/", {"choice": "keep"})
+    other.refresh_from_db()
+    assert not other.details_to_confirm and Patient.objects.get().name == "Pat Example"
+
+
+def test_D1_the_manage_token_is_long_random_and_stored_only_as_a_digest(
+    book, dr_shah, django_capture_on_commit_callbacks
+):
     appointment = book(at(TUESDAY, 10), dr_shah)
     body = Outbox.objects.get(kind="booking_confirmed").body_text
     token = body.split("/manage/")[1].split("/")[0]
@@ -109,7 +155,7 @@ def test_the_manage_token_is_long_random_and_stored_only_as_a_digest(book, dr_sh
     assert booking.appointment_for_token(token, now=NOW) == appointment
 
 
-def test_cancelling_drops_the_reminder_and_tells_the_patient(book, dr_shah, now):
+def test_G2_cancelling_drops_the_reminder_and_tells_the_patient(book, dr_shah, now):
     appointment = book(at(TUESDAY, 10), dr_shah)
     booking.cancel_appointment(appointment=appointment, by_clinic=False, now=now)
     appointment.refresh_from_db()
@@ -129,7 +175,7 @@ def test_patients_cannot_change_online_inside_the_cut_off(book, dr_shah, now):
     assert appointment.status == Appointment.Status.CANCELLED_BY_CLINIC
 
 
-def test_moving_replaces_the_pending_emails_and_the_link(book, dr_shah, now):
+def test_G2_moving_replaces_the_pending_emails_and_the_link(book, dr_shah, now):
     appointment = book(at(TUESDAY, 10), dr_shah)
     old_hash = appointment.manage_token_hash
     moved = booking.reschedule_appointment(appointment=appointment, starts_at=at(TUESDAY, 14), now=now)
@@ -174,7 +220,7 @@ def make(appointment_like, **changes):
 
 
 @pytest.mark.postgres
-def test_the_database_refuses_overlaps_but_allows_adjacent_cancelled_and_other_practitioners(
+def test_F3_the_database_refuses_overlaps_but_allows_adjacent_cancelled_and_other_practitioners(
     book, dr_shah, sam, on_postgres
 ):
     """F3: the exclusion constraint's semantics, straight at the database."""
@@ -205,7 +251,7 @@ def test_the_database_refuses_overlaps_but_allows_adjacent_cancelled_and_other_p
     assert Appointment.objects.active().filter(practitioner=dr_shah).count() == 2
 
 
-def test_the_same_start_twice_is_refused_on_any_database(book, dr_shah):
+def test_F3_the_same_start_twice_is_refused_on_any_database(book, dr_shah):
     base = book(at(TUESDAY, 10), dr_shah)
     with pytest.raises(IntegrityError), transaction.atomic():
         make(base).save()

@@ -17,7 +17,7 @@ from tests.support.worker import use_broker
 @pytest.mark.chaos
 @pytest.mark.redis
 @pytest.mark.timeout(60)
-def test_a_patient_books_while_redis_hangs_and_the_confirmation_goes_when_it_is_back(
+def test_G6_a_patient_books_while_redis_hangs_and_the_confirmation_goes_when_it_is_back(
     client, redis_proc, monkeypatch, settings, now, clinic_schedule
 ):
     monkeypatch.setattr(outbox, "_broker_paused_until", 0.0)

@@ -111,7 +111,7 @@ def test_going_back_keeps_what_was_typed(client, now, clinic_schedule):
         ("privacy_consent", "", "agree to the privacy notice"),
     ],
 )
-def test_bad_details_get_a_clear_message_and_store_nothing(client, now, clinic_schedule, field, value, message):
+def test_E1_bad_details_get_a_clear_message_and_store_nothing(client, now, clinic_schedule, field, value, message):
     client.get("/book/", {"consultation_type": "milia-consultation", "practitioner": "any"})
     client.post("/book/times/", {"slot": at(TUESDAY, 10).isoformat()})
     data = {**DETAILS, field: value}
@@ -127,14 +127,14 @@ def test_bad_details_get_a_clear_message_and_store_nothing(client, now, clinic_s
     "slot",
     ["2026-12-08T07:00:00+00:00", "2026-12-06T10:00:00+00:00", "2026-12-08T10:07:00+00:00", "not-a-time", ""],
 )
-def test_a_tampered_slot_is_refused(client, now, clinic_schedule, slot):
+def test_E3_a_tampered_slot_is_refused(client, now, clinic_schedule, slot):
     client.get("/book/", {"consultation_type": "milia-consultation", "practitioner": "any"})
     response = client.post("/book/times/", {"slot": slot})
     assert response.status_code in {200, 409}
     assert client.get("/book/details/").status_code == 302  # no slot was kept
 
 
-def test_pressing_confirm_twice_books_once(client, now, clinic_schedule):
+def test_F6_pressing_confirm_twice_books_once(client, now, clinic_schedule):
     """F6: a double click, or back and submit again, shows the same confirmation."""
     review = walk_to_review(client)
     key = soup(review).find("input", attrs={"name": "idempotency_key"})["value"]
@@ -162,7 +162,7 @@ def test_losing_the_slot_at_the_last_moment_offers_alternatives_and_keeps_the_de
     assert Appointment.objects.filter(patient__email="pat@example.org").count() == 1
 
 
-def test_booking_without_a_csrf_token_is_refused_and_stores_nothing(now, clinic_schedule):
+def test_B1_booking_without_a_csrf_token_is_refused_and_stores_nothing(now, clinic_schedule):
     client = Client(enforce_csrf_checks=True)
     client.get("/book/", {"consultation_type": "milia-consultation", "practitioner": "any"})
     assert client.post("/book/times/", {"slot": at(TUESDAY, 10).isoformat()}).status_code == 403
@@ -191,7 +191,7 @@ def test_booking_pages_cost_a_bounded_number_of_queries(client, now, clinic_sche
     phone=st.text(max_size=30),
     notes=st.text(max_size=3000),
 )
-def test_any_input_to_the_details_form_is_answered_without_a_server_error(
+def test_E1_any_input_to_the_details_form_is_answered_without_a_server_error(
     client, now, clinic_schedule, name, email, phone, notes
 ):
     """E1: never a 500; invalid input is a form error and stores nothing."""

@@ -61,7 +61,7 @@ def race(base_url, practitioner_id, slot):
 ROUND_SLOTS = [at(TUESDAY, 9), at(TUESDAY, 10), at(TUESDAY, 11), at(TUESDAY, 14), at(TUESDAY, 15), at(TUESDAY, 16)]
 
 
-def test_only_one_of_twenty_simultaneous_bookings_wins(live_server, plain_http_cookies, now, dr_shah):
+def test_F1_only_one_of_twenty_simultaneous_bookings_wins(live_server, plain_http_cookies, now, dr_shah):
     for slot in ROUND_SLOTS:
         statuses = race(live_server.url, dr_shah.pk, slot)
         assert statuses.count(302) == 1, statuses
@@ -90,7 +90,9 @@ def without_constraints(on_postgres):
         cursor.execute(create)
 
 
-def test_without_the_constraints_the_race_is_caught(live_server, plain_http_cookies, now, dr_shah, without_constraints):
+def test_F2_without_the_constraints_the_race_is_caught(
+    live_server, plain_http_cookies, now, dr_shah, without_constraints
+):
     """F2, the negative control: the same race double-books when nothing stops it."""
     doubled = False
     for slot in ROUND_SLOTS:

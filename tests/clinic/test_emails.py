@@ -33,7 +33,7 @@ def test_every_email_has_all_three_parts():
         assert (EMAILS / f"{name}.html").exists(), name
 
 
-def test_a_line_break_in_a_value_cannot_reach_the_subject(settings):
+def test_B3_a_line_break_in_a_value_cannot_reach_the_subject(settings):
     settings.CLINIC_NAME = "Riverside\r\nBcc: x@evil.test"
     subject, _, _ = render_email("test_message", {})
     assert "\n" not in subject and "\r" not in subject
@@ -49,7 +49,7 @@ def test_the_text_part_is_plain_text_not_html_escaped(settings):
     assert "\n\n\n" not in text  # template tags leave no gaps
 
 
-def test_the_html_part_escapes_every_value():
+def test_B2_the_html_part_escapes_every_value():
     _, _, html = render_email("test_message", {"name": XSS, "link": "javascript:alert(3)"})
     document = html5lib.parse(html, namespaceHTMLElements=False)
     assert document.findall(".//script") == []
@@ -94,7 +94,7 @@ def test_non_clinical_mail_has_no_help_block():
     assert "When to get help".upper() not in text and "When to get help" not in html
 
 
-def test_links_are_built_from_site_url(settings):
+def test_A4_links_are_built_from_site_url(settings):
     settings.SITE_URL = "https://clinic.test"
     _, text, html = render_email("test_message", {"link": absolute_url("/book/")})
     assert "https://clinic.test/book/" in text

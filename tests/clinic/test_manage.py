@@ -30,7 +30,7 @@ def test_the_link_shows_the_appointment(client, booked):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_link_scanners_fetching_the_page_change_nothing_and_cancel_needs_a_post(client, booked):
+def test_D3_B5_link_scanners_fetching_the_page_change_nothing_and_cancel_needs_a_post(client, booked):
     """D3: GETs (mail scanners) never change state; the first POST cancels, the second finds nothing."""
     appointment, token = booked
     for _ in range(3):
@@ -49,7 +49,7 @@ def test_link_scanners_fetching_the_page_change_nothing_and_cancel_needs_a_post(
 
 
 @pytest.mark.parametrize("mutation", ["unknown", "tampered", "expired", "wrong_place"])
-def test_every_bad_link_gets_the_same_404_and_changes_nothing(client, booked, mutation, time_machine):
+def test_D2_every_bad_link_gets_the_same_404_and_changes_nothing(client, booked, mutation, time_machine):
     """D2: unknown, tampered, expired — no oracle, no state change."""
     appointment, token = booked
     url = f"/manage/{token}/cancel/"
@@ -100,7 +100,7 @@ def test_moving_to_a_taken_time_offers_alternatives(client, booked, book, dr_sha
     assert appointment.starts_at == at(TUESDAY, 10)
 
 
-def test_the_raw_token_never_reaches_the_logs(client, booked, caplog):
+def test_D4_the_raw_token_never_reaches_the_logs(client, booked, caplog):
     """D4: everything at DEBUG while the link is used."""
     appointment, token = booked
     caplog.set_level(logging.DEBUG)
@@ -111,7 +111,7 @@ def test_the_raw_token_never_reaches_the_logs(client, booked, caplog):
     assert token not in caplog.text
 
 
-def test_another_patients_reference_cannot_be_reached_with_a_token(client, booked, book, dr_shah):
+def test_D5_another_patients_reference_cannot_be_reached_with_a_token(client, booked, book, dr_shah):
     """D5: the token alone decides which booking is shown."""
     appointment, token = booked
     other = book(at(TUESDAY, 15), dr_shah)
@@ -120,7 +120,7 @@ def test_another_patients_reference_cannot_be_reached_with_a_token(client, booke
     assert appointment.reference in page
 
 
-def test_only_digests_are_stored(booked):
+def test_D1_only_digests_are_stored(booked):
     """D1: the raw token is nowhere in the appointment row."""
     appointment, token = booked
     appointment.refresh_from_db()

@@ -110,7 +110,7 @@ def due_row(**overrides):
 # --- Queueing: G1, B3 ---------------------------------------------------------
 
 
-def test_a_rolled_back_change_leaves_no_email_and_publishes_nothing(django_capture_on_commit_callbacks):
+def test_G1_a_rolled_back_change_leaves_no_email_and_publishes_nothing(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
         outbox.queue_email(
             to="pat@example.test",
@@ -126,7 +126,7 @@ def test_a_rolled_back_change_leaves_no_email_and_publishes_nothing(django_captu
     assert callbacks == []
 
 
-def test_due_mail_is_handed_to_a_worker_once_after_commit_by_id_only(
+def test_G1_due_mail_is_handed_to_a_worker_once_after_commit_by_id_only(
     django_capture_on_commit_callbacks, broker_messages
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -269,7 +269,7 @@ def test_the_task_takes_an_id_and_sends_at_the_current_time(mailoutbox):
     assert len(mailoutbox) == 1
 
 
-def test_it_retries_a_temporary_smtp_failure_with_growing_gaps(smtp, settings):
+def test_G8_it_retries_a_temporary_smtp_failure_with_growing_gaps(smtp, settings):
     """G8: 451, 451, 451, then 250: sent on the 4th attempt, gaps doubling with jitter, one message."""
     smtp.plan[:] = ["451 4.3.0 Try again later"] * 3
     row = queue(now=T)
@@ -293,7 +293,7 @@ def test_it_retries_a_temporary_smtp_failure_with_growing_gaps(smtp, settings):
     assert {d.message_id for d in smtp.deliveries} == {row.message_id}
 
 
-def test_retry_gaps_have_jitter_and_stop_growing_at_the_cap(settings):
+def test_G8_retry_gaps_have_jitter_and_stop_growing_at_the_cap(settings):
     settings.OUTBOX_BACKOFF_BASE_SECONDS = 60
     settings.OUTBOX_BACKOFF_CAP_SECONDS = 3600
     assert outbox.retry_delay(1, rng=lambda: 0.0) == datetime.timedelta(seconds=48)
@@ -343,7 +343,7 @@ def test_it_gives_up_after_the_last_attempt_and_alerts_staff(smtp, settings):
     assert Outbox.objects.filter(kind=outbox.STAFF_ALERT, cause=f"outbox:{row.pk}").count() == 1
 
 
-def test_a_permanent_smtp_failure_fails_at_once_and_alerts_staff_without_personal_data(smtp, settings):
+def test_G9_a_permanent_smtp_failure_fails_at_once_and_alerts_staff_without_personal_data(smtp, settings):
     """G9: 550 → failed after one attempt, no retry, a staff alert naming only the email's number."""
     smtp.plan[:] = ["550 5.1.1 <canary-7f3a@example.test>: user unknown"]
     row = queue(to=CANARY_TO, context={"name": CANARY_NAME})
@@ -371,7 +371,7 @@ def test_a_failed_staff_alert_does_not_alert_about_itself(smtp):
     assert Outbox.objects.filter(kind=outbox.STAFF_ALERT).count() == 1
 
 
-def test_a_header_that_reaches_the_sender_anyway_fails_the_email_without_a_crash(smtp):
+def test_B3_a_header_that_reaches_the_sender_anyway_fails_the_email_without_a_crash(smtp):
     """B3: if a CR/LF got past queueing, Django refuses the header; the row fails, nothing is sent."""
     row = due_row(recipient="a@b.test\nBcc: x@evil.test")
     assert outbox.send_one(row.pk, now=T) == Status.FAILED
@@ -380,7 +380,7 @@ def test_a_header_that_reaches_the_sender_anyway_fails_the_email_without_a_crash
     assert smtp.deliveries == []
 
 
-def test_canaries_never_reach_subjects_headers_or_logs_and_each_message_has_one_recipient(smtp, caplog, settings):
+def test_H1_H2_canaries_never_reach_subjects_headers_or_logs_and_each_message_has_one_recipient(smtp, caplog, settings):
     """H1, H2: the subject is from the allow-list; personal data appears only in To and the body; logs hold ids."""
     caplog.set_level(logging.DEBUG)
     smtp.plan[:] = ["451 4.3.0 Try again later", "250 OK", "550 5.1.1 user unknown"]
@@ -414,7 +414,7 @@ def claimed_by_a_sender_that_died(row, *, at, attempts=1):
     Outbox.objects.filter(pk=row.pk).update(status=Status.SENDING, attempts=attempts, lease_until=at + outbox.lease())
 
 
-def test_a_row_whose_sender_died_is_sent_again_after_its_lease_with_the_same_message_id(mailoutbox, settings):
+def test_G5_a_row_whose_sender_died_is_sent_again_after_its_lease_with_the_same_message_id(mailoutbox, settings):
     row = queue()
     claimed_by_a_sender_that_died(row, at=T)
     lease_end = T + datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
@@ -450,7 +450,7 @@ def test_the_sweep_hands_each_due_row_to_a_worker_once(broker_messages):
 
 
 @pytest.mark.urls(__name__)
-def test_a_request_that_queues_mail_succeeds_quickly_when_the_broker_is_down(
+def test_G6_a_request_that_queues_mail_succeeds_quickly_when_the_broker_is_down(
     client, caplog, django_capture_on_commit_callbacks
 ):
     caplog.set_level(logging.WARNING, logger="clinic.outbox")
@@ -561,7 +561,7 @@ def test_essential_mail_cannot_be_unsubscribed_from():
         outbox.opt_out(address="pat@example.test", category=Outbox.Category.ESSENTIAL, now=T)
 
 
-def test_an_unknown_unsubscribe_token_gets_the_same_404_as_any_missing_page(client):
+def test_D2_an_unknown_unsubscribe_token_gets_the_same_404_as_any_missing_page(client):
     unknown = client.get("/email/unsubscribe/" + "A" * 43 + "/")
     missing = client.get("/no-such-page/")
     assert unknown.status_code == missing.status_code == 404
@@ -572,7 +572,7 @@ def test_an_unknown_unsubscribe_token_gets_the_same_404_as_any_missing_page(clie
 # --- Housekeeping, commands, beat ---------------------------------------------
 
 
-def test_sent_and_cancelled_mail_is_deleted_after_30_days_and_nothing_else():
+def test_H4_sent_and_cancelled_mail_is_deleted_after_30_days_and_nothing_else():
     old, recent = T - datetime.timedelta(days=31), T - datetime.timedelta(days=29)
     gone = [
         OutboxFactory(status=Status.SENT, sent_at=old, category=Outbox.Category.AFTERCARE),

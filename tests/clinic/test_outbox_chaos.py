@@ -128,7 +128,7 @@ def run_dispatchers(count, env):
 @pytest.mark.postgres
 @pytest.mark.timeout(120)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_three_dispatchers_on_postgresql_send_every_due_email_exactly_once(on_postgres):
+def test_G3_three_dispatchers_on_postgresql_send_every_due_email_exactly_once(on_postgres):
     """G3: 200 due rows, three dispatcher processes at once: 200 Message-IDs, no duplicate, one attempt each."""
     rows = OutboxFactory.create_batch(200, send_after=timezone.now() - timedelta(minutes=1))
     with smtp_sink(delay=0.005) as (sink, port):
@@ -142,7 +142,7 @@ def test_three_dispatchers_on_postgresql_send_every_due_email_exactly_once(on_po
 
 @pytest.mark.chaos
 @pytest.mark.timeout(120)
-def test_two_dispatchers_on_sqlite_send_every_due_email_exactly_once(tmp_path):
+def test_G4_two_dispatchers_on_sqlite_send_every_due_email_exactly_once(tmp_path):
     """G4: the same on the SQLite default (IMMEDIATE transactions, conditional UPDATE claims), 100 rows."""
     database = tmp_path / "g4.sqlite3"
     with smtp_sink(delay=0.005) as (sink, port):
@@ -171,7 +171,7 @@ def test_two_dispatchers_on_sqlite_send_every_due_email_exactly_once(tmp_path):
 @pytest.mark.redis
 @pytest.mark.timeout(120)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_killing_the_worker_mid_send_loses_nothing_and_a_duplicate_keeps_its_message_id(broker, workers):
+def test_G5_killing_the_worker_mid_send_loses_nothing_and_a_duplicate_keeps_its_message_id(broker, workers):
     """G5: kill -9 during SMTP DATA; after the lease every email ends sent, duplicates only of those in flight."""
     with smtp_sink([("sleep", 5), ("sleep", 5)]) as (sink, port):
         env = worker_env(broker, port)
@@ -198,7 +198,7 @@ def test_killing_the_worker_mid_send_loses_nothing_and_a_duplicate_keeps_its_mes
 @pytest.mark.timeout(120)
 @pytest.mark.urls(__name__)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_booking_while_redis_hangs_succeeds_fast_and_its_mail_goes_once_redis_is_back(
+def test_G6_a_booking_while_redis_hangs_succeeds_fast_and_its_mail_goes_once_redis_is_back(
     client, broker, redis_proc, workers, monkeypatch
 ):
     """G6: Redis SIGSTOPped during the request: success in under 3 s; after SIGCONT the sweep sends the mail once."""
@@ -225,7 +225,7 @@ def test_a_booking_while_redis_hangs_succeeds_fast_and_its_mail_goes_once_redis_
 @pytest.mark.redis
 @pytest.mark.timeout(120)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_worker_retries_a_refusing_server_with_growing_gaps_until_it_accepts(broker, workers):
+def test_G8_the_worker_retries_a_refusing_server_with_growing_gaps_until_it_accepts(broker, workers):
     """G8: 451, 451, 451, 250 through a real worker: sent on attempt 4, gaps doubling, one message delivered."""
     with smtp_sink(["451 4.3.0 Try again later"] * 3) as (sink, port):
         workers(worker_env(broker, port, OUTBOX_BACKOFF_BASE_SECONDS=2))
@@ -244,7 +244,7 @@ def test_the_worker_retries_a_refusing_server_with_growing_gaps_until_it_accepts
 @pytest.mark.redis
 @pytest.mark.timeout(120)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_worker_fails_a_rejected_address_at_once_and_staff_get_an_alert_without_personal_data(
+def test_G9_the_worker_fails_a_rejected_address_at_once_and_staff_get_an_alert_without_personal_data(
     broker, workers, settings
 ):
     """G9 + H1: 550 → failed after one attempt, no loop; the staff alert carries no personal data."""

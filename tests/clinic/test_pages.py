@@ -65,7 +65,7 @@ handler500 = "clinic.views.server_error"
 
 
 @pytest.mark.urls("tests.clinic.test_pages")
-def test_server_error_page_leaks_nothing(settings):
+def test_A5_server_error_page_leaks_nothing(settings):
     settings.DEBUG = False
     response = Client(raise_request_exception=False).post("/boom/", {"notes": "CANARY-notes"})
     body = response.content.decode()
@@ -75,7 +75,7 @@ def test_server_error_page_leaks_nothing(settings):
     assert "Traceback" not in body
 
 
-def test_security_headers_on_pages(client):
+def test_A2_security_headers_on_pages(client):
     for url in ("/", "/book/", "/no-such-page/"):
         response = client.get(url, secure=True)
         assert response["Strict-Transport-Security"].startswith("max-age=63072000; includeSubDomains"), url
@@ -95,7 +95,7 @@ def test_booking_pages_are_never_cached(client):
     assert "no-store" not in client.get("/").get("Cache-Control", "")
 
 
-def test_a_bad_host_header_is_refused(client):
+def test_A4_a_bad_host_header_is_refused(client):
     assert client.get("/", HTTP_HOST="evil.test").status_code == 400
 
 

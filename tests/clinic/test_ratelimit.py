@@ -15,7 +15,7 @@ def fresh_cache():
     cache.clear()
 
 
-def test_random_token_guesses_are_throttled_after_the_limit(client, settings):
+def test_D6_random_token_guesses_are_throttled_after_the_limit(client, settings):
     statuses = [client.get(f"/manage/{secrets.token_urlsafe(32)}/").status_code for _ in range(60)]
     limit = settings.TOKEN_LINK_RATE_PER_MINUTE
     assert statuses[:limit] == [404] * limit

@@ -13,7 +13,7 @@ from clinic import tasks
 pytestmark = pytest.mark.django_db
 
 
-def test_the_daily_purge_deletes_expired_sessions_and_old_login_records_only(time_machine):
+def test_H4_the_daily_purge_deletes_expired_sessions_and_old_login_records_only(time_machine):
     now = timezone.now()
     expired, live = SessionStore(), SessionStore()
     expired.set_expiry(1)

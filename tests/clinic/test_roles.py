@@ -41,7 +41,7 @@ def url(settings, area):
 # Not "page": pytest-playwright owns that fixture name.
 @pytest.mark.parametrize("role", list(SEES))
 @pytest.mark.parametrize("area", list(PAGES))
-def test_each_role_sees_exactly_its_pages(staff_client, settings, role, area):
+def test_C8_each_role_sees_exactly_its_pages(staff_client, settings, role, area):
     response = staff_client(role).get(url(settings, area))
     expected = 200 if area in SEES[role] else 403
     assert response.status_code == expected, (role, area)
@@ -80,7 +80,9 @@ def appointment(book):
 @pytest.mark.parametrize(
     "role, sees_answers", [(roles.RECEPTION, False), (roles.CLINICIAN, True), (roles.CLINIC_MANAGER, True)]
 )
-def test_only_clinicians_see_questionnaire_answers_and_notes(staff_client, settings, appointment, role, sees_answers):
+def test_C8_only_clinicians_see_questionnaire_answers_and_notes(
+    staff_client, settings, appointment, role, sees_answers
+):
     client = staff_client(role)
     body = client.get(f"/{settings.ADMIN_URL}clinic/appointment/{appointment.pk}/change/").content.decode()
     assert ("Pre-consultation answers" in body) is sees_answers
@@ -90,7 +92,7 @@ def test_only_clinicians_see_questionnaire_answers_and_notes(staff_client, setti
     assert "manage_token_hash" not in history and appointment.manage_token_hash not in history
 
 
-def test_notes_stay_out_of_the_history_for_reception(staff_client, settings, appointment):
+def test_C8_notes_stay_out_of_the_history_for_reception(staff_client, settings, appointment):
     """A change to the notes shows in the audit trail, but not its text, to someone who may not read notes."""
     appointment.notes = "CANARY-changed-notes"
     appointment.save()

@@ -35,7 +35,7 @@ def run_manage(*args, env_overrides, tmp_path):
     )
 
 
-def test_deploy_check_is_clean_with_production_settings(tmp_path):
+def test_A1_deploy_check_is_clean_with_production_settings(tmp_path):
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION_ENV, tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -92,7 +92,7 @@ def utc(year, month, day, hour, minute=0):
 
 
 @pytest.mark.parametrize("slug", SCHEDULES)
-def test_each_treatment_schedules_its_steps_at_their_local_send_times(make_record, slug):
+def test_G2_each_treatment_schedules_its_steps_at_their_local_send_times(make_record, slug):
     record = make_record(slug)
     rows = aftercare_rows(record, status=Status.PENDING)
     assert [day_of(row) for row in rows] == SCHEDULES[slug]
@@ -108,7 +108,7 @@ def test_each_treatment_schedules_its_steps_at_their_local_send_times(make_recor
 
 
 @pytest.mark.parametrize("slug", SCHEDULES)
-def test_a_treatment_on_the_saturday_before_spring_forward_keeps_nine_oclock_local(make_record, slug):
+def test_G2_a_treatment_on_the_saturday_before_spring_forward_keeps_nine_oclock_local(make_record, slug):
     """Clocks go forward on Sunday 28 March 2027: 09:00 BST is 08:00 UTC from then on."""
     record = make_record(slug, performed_at=datetime.datetime(2027, 3, 27, 10, tzinfo=LONDON))
     rows = aftercare_rows(record)
@@ -122,7 +122,7 @@ def test_a_treatment_on_the_saturday_before_spring_forward_keeps_nine_oclock_loc
 
 
 @pytest.mark.parametrize("slug", SCHEDULES)
-def test_a_treatment_on_the_saturday_before_fall_back_keeps_nine_oclock_local(make_record, slug):
+def test_G2_a_treatment_on_the_saturday_before_fall_back_keeps_nine_oclock_local(make_record, slug):
     """Clocks go back on Sunday 31 October 2027: day 0 at 18:00 BST is 17:00 UTC, later days 09:00 GMT = 09:00 UTC."""
     record = make_record(slug, performed_at=datetime.datetime(2027, 10, 30, 10, tzinfo=LONDON))
     rows = aftercare_rows(record)
@@ -243,7 +243,7 @@ def test_an_aftercare_email_has_a_generic_subject_the_days_text_help_levels_and_
     assert "EMERGENCY:" not in day_7.body and "URGENT ADVICE:" in day_7.body  # day 7: contact + advice only
 
 
-def test_no_treatment_name_notes_or_patient_name_in_any_aftercare_email_subject_or_header(
+def test_H1_no_treatment_name_notes_or_patient_name_in_any_aftercare_email_subject_or_header(
     make_record, patient, mailoutbox, settings
 ):
     """H1 canaries: every step of every treatment, and the clinic's concern notice."""
@@ -277,7 +277,7 @@ def emailed(make_record, mailoutbox):
     return record, token_in(message)
 
 
-def test_a_check_in_get_changes_nothing_and_post_records_it(emailed):
+def test_D3_a_check_in_get_changes_nothing_and_post_records_it(emailed):
     record, token = emailed
     browser = Client()
     for _ in range(3):  # mail scanners prefetch links
@@ -325,7 +325,7 @@ def test_an_unknown_feeling_is_a_404(emailed):
     assert not AftercareCheckIn.objects.exists()
 
 
-def test_token_failures_all_get_the_same_404_and_change_nothing(emailed, make_record, patient):
+def test_D2_aftercare_token_failures_all_get_the_same_404_and_change_nothing(emailed, make_record, patient):
     record, token = emailed
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
     expired_at = AftercareLink.objects.get().expires_at + datetime.timedelta(seconds=1)
@@ -351,7 +351,7 @@ def test_token_failures_all_get_the_same_404_and_change_nothing(emailed, make_re
     assert not AftercareCheckIn.objects.exists()
 
 
-def test_a_token_reaches_only_its_own_record(make_record, practitioner, mailoutbox):
+def test_D5_an_aftercare_token_reaches_only_its_own_record(make_record, practitioner, mailoutbox):
     mine = make_record("extraction")
     theirs_patient = Patient.objects.create(name="Sam Other", email="sam@example.org", phone="+447911000000")
     theirs = make_record("excision", patient=theirs_patient)

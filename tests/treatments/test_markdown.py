@@ -35,7 +35,7 @@ def dangerous(html):
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_it_strips_scripts_handlers_and_iframes(payload):
+def test_B2_markdown_strips_scripts_handlers_and_iframes(payload):
     assert dangerous(render_markdown(payload)) is None
 
 
@@ -54,7 +54,7 @@ def test_it_keeps_the_formatting_editors_use():
     assert "<h3>Heading</h3>" in html
 
 
-def test_mark_safe_and_unescaped_output_appear_only_in_the_sanitiser():
+def test_B2_mark_safe_and_unescaped_output_appear_only_in_the_sanitiser():
     """A new |safe, mark_safe or autoescape off must be looked at: it bypasses escaping."""
     found = subprocess.run(
         ["grep", "-rnE", r"\|safe\b|mark_safe|autoescape off", "clinic", "treatments", "templates"],

@@ -1,0 +1,41 @@
+"""gunicorn's settings for the site: `gunicorn -c python:clinic.gunicorn_conf clinic.wsgi`.
+
+The access log is for operations, not a copy of what patients and staff typed: it keeps the
+method, the path (tokens redacted), status, size and time, and never the query string (staff
+searches hold names and addresses), the referrer or the user agent.
+"""
+
+import os
+
+from gunicorn.glogging import Logger
+
+from clinic.logging import RedactTokens, redact
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+accesslog = "-"
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+logger_class = "clinic.gunicorn_conf.RedactingLogger"
+# Gives a slow client no more than this to send a request (the proxy in front should cap bodies too).
+timeout = 30
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger with paths redacted and query strings, referrers and headers dropped from every atom.
+
+    Whatever access_log_format a deployment chooses, no atom it can name holds a token or what
+    a person typed; error lines (which name the request path) go through the site's log filter.
+    """
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            log.addFilter(RedactTokens())
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        path = redact(environ.get("PATH_INFO", ""))
+        atoms.update(U=path, q="", f="-", a="-", r=f"{atoms['m']} {path} {atoms['H']}")
+        # Request and response headers and the WSGI environ carry cookies, referrers and raw URIs.
+        return {key: value for key, value in atoms.items() if not key.startswith("{")}

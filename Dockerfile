@@ -9,4 +9,4 @@ RUN SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --n
     && useradd --system --home /app clinic && mkdir -p /app/var && chown clinic /app/var
 USER clinic
 EXPOSE 8000
-CMD ["gunicorn", "clinic.wsgi", "-b", "0.0.0.0:8000", "-w", "2", "--threads", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "python:clinic.gunicorn_conf", "clinic.wsgi"]

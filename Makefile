@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint check-deploy bench clean
+.PHONY: run test chaos attack security-table lint check-deploy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,27 @@ run: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py load_demo
 	$(BIN)/honcho start -f Procfile
 
-## test: the whole suite (starts its own PostgreSQL and Redis when installed)
+## test: the whole quick suite (starts its own PostgreSQL and Redis when installed); chaos and load rows are `make chaos`
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run --settings=clinic.settings -v0 \
 		|| { echo "Model changes without a migration: run makemigrations"; exit 1; }
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not chaos and not load" $(PYTEST_ARGS)
+
+## chaos: the fault and load rows of the reliability matrix (real worker, redis-server, SMTP sink, gunicorn), serially
+chaos: $(VENV)/.dev-installed
+	$(BIN)/pytest -m "chaos or load" $(PYTEST_ARGS)
+
+## security-table: run both suites and write each matrix row's tests and results into docs/SECURITY.md
+security-table: $(VENV)/.dev-installed
+	mkdir -p var
+	-$(BIN)/pytest -q -m "not chaos and not load" --junitxml=var/junit-test.xml
+	-$(BIN)/pytest -q -m "chaos or load" --junitxml=var/junit-chaos.xml
+	$(BIN)/python -m tests.support.matrix --junit var/junit-test.xml var/junit-chaos.xml --write docs/SECURITY.md
+
+## attack: start a production-like stack on loopback and attack it over HTTP; prints tried / held / failed
+attack: $(VENV)/.dev-installed
+	$(BIN)/python -m tests.attack $(ATTACK_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -16,12 +16,10 @@ from django.utils import timezone
 from treatments.models import AftercareCheckIn, ConditionPage, TreatmentPage
 
 from .models import Appointment, Closure, Outbox, Practitioner
-from .schedule import clinic_tz
+from .schedule import clinic_tz, within_diary
 from .spreadsheets import csv_safe
 
 AGENDA_STEP = datetime.timedelta(minutes=15)
-# How far back and ahead staff pages look for a day (agenda, exports): years of diary, never year 1 or 9999.
-DIARY_REACH = datetime.timedelta(days=366 * 20)
 DEFAULT_DAY = (datetime.time(9), datetime.time(17))
 
 
@@ -122,7 +120,7 @@ def agenda(request, day=None):
         day = datetime.date.fromisoformat(day or request.GET.get("day") or today.isoformat())
     except ValueError:
         raise Http404("Not a date") from None
-    if not today - DIARY_REACH <= day <= today + DIARY_REACH:
+    if not within_diary(day, now=timezone.now()):
         raise Http404("Outside the diary")
     start, end = day_bounds(day)
     appointments = list(
@@ -206,9 +204,8 @@ class DateRangeForm(forms.Form):
     def clean(self):
         data = super().clean()
         first, last = data.get("first_day"), data.get("last_day")
-        today = timezone.localdate()
         for name in ("first_day", "last_day"):
-            if data.get(name) and not today - DIARY_REACH <= data[name] <= today + DIARY_REACH:
+            if data.get(name) and not within_diary(data[name], now=timezone.now()):
                 self.add_error(name, "Choose a date within 20 years of today.")
                 return data
         if first and last:

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from . import outbox, schedule, tokens
 from .calendar import appointment_ics
-from .models import Appointment, Patient, Questionnaire
+from .models import Appointment, ManageLink, Patient, Questionnaire
 
 logger = logging.getLogger(__name__)
 
@@ -38,22 +38,44 @@ class PatientDetails:
     marketing_consent: bool = False
 
 
-def _new_manage_token(appointment):
-    token = tokens.new_token()
-    appointment.manage_token_hash = tokens.digest(token)
-    return token
+# Stored email bodies hold this where the manage link's token goes; the token is made at sending.
+MANAGE_LINK_PLACEHOLDER = "manage-link-token-placeholder"  # noqa: S105 (a placeholder, not a secret)
+# The emails that carry a manage link.
+MANAGE_LINK_KINDS = ("booking_confirmed", "booking_rescheduled", "booking_reminder")
 
 
 def appointment_for_token(token, *, now):
     """The appointment a manage link points at, if the link is still valid (else None)."""
-    appointment = (
-        Appointment.objects.select_related("patient", "practitioner", "consultation_type")
-        .filter(manage_token_hash=tokens.digest(token))
+    link = (
+        ManageLink.objects.select_related(
+            "appointment__patient", "appointment__practitioner", "appointment__consultation_type"
+        )
+        .filter(token_hash=tokens.digest(token))
         .first()
     )
-    if appointment is None or appointment.starts_at <= now:
+    if link is None or link.appointment.starts_at <= now:
         return None
-    return appointment
+    return link.appointment
+
+
+def fill_in_manage_link(row, *, now):
+    """The outbox's renderer for booking emails: a new manage link, for this email only, made as it is sent.
+
+    Returns the stored parts and the token to put in place of the placeholder, or None to
+    withdraw the email when its appointment is no longer booked.
+    """
+    prefix, _, pk = row.cause.partition(":")
+    booked = Appointment.objects.filter(status=Appointment.Status.BOOKED)
+    appointment = booked.filter(pk=int(pk)).first() if prefix == "appointment" and pk.isdigit() else None
+    if appointment is None:
+        return None
+    token = tokens.new_token()
+    ManageLink.objects.create(appointment=appointment, outbox=row, token_hash=tokens.digest(token), created_at=now)
+    return row.subject, row.body_text, row.body_html, {MANAGE_LINK_PLACEHOLDER: token}
+
+
+def _revoke_manage_links(appointment):
+    ManageLink.objects.filter(appointment=appointment).delete()
 
 
 def can_change_online(appointment, *, now):
@@ -63,6 +85,8 @@ def can_change_online(appointment, *, now):
 
 def check_slot(*, consultation_type, practitioner, starts_at, now, ignore_appointment=None):
     """The free slot starting at `starts_at`, or SlotUnavailable with the nearest alternatives."""
+    if not schedule.within_diary(starts_at, now=now):
+        raise SlotUnavailable("That time is not available.")  # nowhere near the diary: nothing to offer
     day = starts_at.astimezone(schedule.clinic_tz()).date()
     search = {"consultation_type": consultation_type, "now": now, "ignore_appointment": ignore_appointment}
     slots = schedule.free_slots(**search, practitioner=practitioner, first_day=day, last_day=day)
@@ -157,10 +181,9 @@ def book_consultation(
                 idempotency_key=idempotency_key,
             )
             appointment.details_to_confirm = bool(appointment.given_details_differences())
-            token = _new_manage_token(appointment)
             appointment.save()
             Questionnaire.objects.create(appointment=appointment, **answers)
-            _queue_booking_emails(appointment, token, template="booking_confirmed", now=now)
+            _queue_booking_emails(appointment, template="booking_confirmed", now=now)
     except IntegrityError:
         # A concurrent booking won the race (exclusion or unique constraint), or the same form
         # was submitted twice at once: the second of those finds the first's appointment.
@@ -185,8 +208,8 @@ def cancel_appointment(*, appointment, by_clinic, now, reason=""):
             Appointment.Status.CANCELLED_BY_CLINIC if by_clinic else Appointment.Status.CANCELLED_BY_PATIENT
         )
         appointment.cancelled_at = now
-        appointment.manage_token_hash = None
-        appointment.save(update_fields=["status", "cancelled_at", "manage_token_hash"])
+        appointment.save(update_fields=["status", "cancelled_at"])
+        _revoke_manage_links(appointment)
         outbox.cancel_pending(cause=cause_of(appointment))
         outbox.queue_email(
             to=appointment.patient.email,
@@ -219,10 +242,10 @@ def reschedule_appointment(*, appointment, starts_at, now, practitioner=None, by
             appointment.starts_at = slot.start
             appointment.ends_at = slot.end
             appointment.blocks_until = slot.end + appointment.consultation_type.buffer
-            token = _new_manage_token(appointment)
             appointment.save()
+            _revoke_manage_links(appointment)
             outbox.cancel_pending(cause=cause_of(appointment))
-            _queue_booking_emails(appointment, token, template="booking_rescheduled", now=now)
+            _queue_booking_emails(appointment, template="booking_rescheduled", now=now)
     except IntegrityError:
         search = {"consultation_type": appointment.consultation_type, "now": now, "ignore_appointment": appointment}
         raise SlotUnavailable(
@@ -233,15 +256,14 @@ def reschedule_appointment(*, appointment, starts_at, now, practitioner=None, by
 
 
 def resend_confirmation(*, appointment, now):
-    """Send the confirmation again, with a fresh manage link (the old one stops working)."""
+    """Send the confirmation again, with a fresh manage link (the old ones stop working)."""
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        token = _new_manage_token(appointment)
-        appointment.save(update_fields=["manage_token_hash"])
+        _revoke_manage_links(appointment)
         outbox.queue_email(
             to=appointment.patient.email,
             template="booking_confirmed",
-            context=_email_context(appointment, token),
+            context=_email_context(appointment),
             kind="booking_confirmed",
             cause=cause_of(appointment),
             idempotency_key=f"booking_confirmed:{appointment.pk}:resend:{now.timestamp()}",
@@ -268,18 +290,18 @@ def manage_url(token):
     return settings.SITE_URL + reverse("manage", args=[token])
 
 
-def _email_context(appointment, token):
+def _email_context(appointment):
     return {
         "appointment": appointment,
-        "manage_url": manage_url(token),
+        "manage_url": manage_url(MANAGE_LINK_PLACEHOLDER),
         "cancellation_cutoff_hours": settings.CLINIC_CANCELLATION_CUTOFF_HOURS,
     }
 
 
-def _queue_booking_emails(appointment, token, *, template, now):
+def _queue_booking_emails(appointment, *, template, now):
     """The confirmation (or change notice) now, and a reminder a day before."""
     version = int(appointment.starts_at.timestamp())
-    context = _email_context(appointment, token)
+    context = _email_context(appointment)
     outbox.queue_email(
         to=appointment.patient.email,
         template=template,

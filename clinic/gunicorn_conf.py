@@ -5,15 +5,14 @@ method, the path (tokens redacted), status, size and time, and never the query s
 searches hold names and addresses), the referrer or the user agent.
 """
 
-import os
-
 from gunicorn.glogging import Logger
 
 from clinic.logging import RedactTokens, redact
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Command-line flags and GUNICORN_CMD_ARGS override these (gunicorn's own rules).
+bind = "0.0.0.0:8000"
+workers = 2
+threads = 4
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 logger_class = "clinic.gunicorn_conf.RedactingLogger"

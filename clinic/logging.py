@@ -4,7 +4,8 @@ import logging
 import re
 
 TOKEN_PATH = re.compile(r"/(manage|aftercare|email/unsubscribe)/[^/\s?#\"']+")
-EMAIL_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(\.[\w-]+)+")
+# An address ends in a named domain: "redis://:**@127.0.0.1:6379" (a masked password) is not one.
+EMAIL_ADDRESS = re.compile(r"\w[\w.!#$%&'*+/=?^`{|}~-]*@[\w-]+(\.[\w-]+)*\.[^\W\d_]{2,}")
 
 
 def redact(text):

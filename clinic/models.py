@@ -210,7 +210,6 @@ class Appointment(models.Model):
     privacy_notice_version = models.CharField(max_length=20)
     consented_at = models.DateTimeField()
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
-    manage_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
@@ -260,6 +259,22 @@ class Appointment(models.Model):
             clash = Appointment.objects.overlapping(self.practitioner_id, self.starts_at, self.blocks_until)
             if clash.exclude(pk=self.pk).exists():
                 raise ValidationError("That time overlaps another appointment for this practitioner.")
+
+
+class ManageLink(models.Model):
+    """A manage-my-booking link in one email; only its token's SHA-256 is kept.
+
+    The token is made when the email is sent, so no stored email body holds a working link.
+    Links die when the appointment starts, is cancelled or is moved (they are deleted then).
+    """
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="manage_links")
+    outbox = models.ForeignKey("Outbox", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"manage link for {self.appointment_id}"
 
 
 class Questionnaire(models.Model):

@@ -18,7 +18,7 @@ from treatments import aftercare
 from treatments.models import AftercareCheckIn
 
 from . import field_access, outbox
-from .models import Appointment, Outbox, Patient, Questionnaire, TreatmentRecord
+from .models import Appointment, ManageLink, Outbox, Patient, Questionnaire, TreatmentRecord
 from .schedule import clinic_tz
 from .spreadsheets import csv_safe
 
@@ -208,13 +208,14 @@ def erase_patient(*, patient, now):
             status=Appointment.Status.CANCELLED_BY_CLINIC, cancelled_at=now
         )
         given = {"given_name": "", "given_phone": "", "given_date_of_birth": None, "given_marketing_consent": False}
-        Appointment.objects.filter(patient=patient).update(notes="", manage_token_hash=None, **given)
+        Appointment.objects.filter(patient=patient).update(notes="", **given)
+        ManageLink.objects.filter(appointment__patient=patient).delete()
         Questionnaire.objects.filter(appointment__patient=patient).delete()
 
         anonymous = {"name": ERASED_NAME, "email": erased_email(patient), "phone": "", "date_of_birth": None}
         # Earlier versions in the audit trail hold the same details.
         Patient.history.filter(id=patient.pk).update(**anonymous, marketing_consent=False)
-        Appointment.history.filter(patient_id=patient.pk).update(notes="", manage_token_hash=None, **given)
+        Appointment.history.filter(patient_id=patient.pk).update(notes="", **given)
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Patient), object_id=str(patient.pk)
         ).update(object_repr=ERASED_NAME)

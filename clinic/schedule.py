@@ -11,6 +11,19 @@ from . import availability
 from .models import Appointment, Closure, Practitioner, WorkingHours
 
 
+# How far from today any page looks for a day or a time (agenda, exports, slots asked for): years of
+# diary either way, never year 1 or 9999, where date arithmetic overflows.
+DIARY_REACH = datetime.timedelta(days=366 * 20)
+
+
+def within_diary(moment, *, now):
+    """Is this date or time within DIARY_REACH of now?"""
+    if isinstance(moment, datetime.datetime):
+        return abs(moment - now) <= DIARY_REACH
+    today = now.astimezone(clinic_tz()).date()
+    return today - DIARY_REACH <= moment <= today + DIARY_REACH
+
+
 def clinic_tz():
     return ZoneInfo(settings.CLINIC_TIME_ZONE)
 

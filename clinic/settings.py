@@ -106,6 +106,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "clinic.urls"
 # The admin lives at a path of the clinic's choosing (less noise from scanners).
 ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
+# Where staff land after signing in when the page they asked for is not on this site.
+LOGIN_REDIRECT_URL = "/" + ADMIN_URL
 WSGI_APPLICATION = "clinic.wsgi.application"
 
 TEMPLATES = [

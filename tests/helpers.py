@@ -26,3 +26,24 @@ def inline_code(html_soup):
     found += html_soup.find_all(style=True)
     found += [t for t in html_soup.find_all(True) if any(a.startswith("on") for a in t.attrs)]
     return found
+
+
+def manage_token(appointment, kinds=("booking_confirmed", "booking_rescheduled")):
+    """Send the appointment's newest confirmation (or change notice) as a worker would; read the manage token from it.
+
+    Stored bodies hold only a placeholder: the link's token is made when the email is sent.
+    """
+    from django.core import mail
+
+    from clinic import booking, outbox
+    from clinic.models import Outbox
+
+    row = (
+        Outbox.objects.filter(cause=booking.cause_of(appointment), kind__in=kinds)
+        .exclude(status=Outbox.Status.CANCELLED)
+        .latest("pk")
+    )
+    sent_before = len(mail.outbox)
+    assert outbox.send_one(row.pk, now=row.next_attempt_at) == Outbox.Status.SENT
+    [message] = mail.outbox[sent_before:]
+    return message.body.split("/manage/")[1].split("/")[0]

@@ -58,3 +58,46 @@ def test_demo_loader_prints_a_fresh_one_time_password_each_run(settings, capsys,
     assert user.is_staff
     assert user.check_password(second)
     assert django_user_model.objects.count() == 1
+
+
+def test_J4_the_image_and_compose_run_gunicorn_with_the_redacting_config():
+    from clinic import gunicorn_conf
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert '"-c", "python:clinic.gunicorn_conf"' in dockerfile
+    assert compose()["services"]["web"]["command"][:3] == ["gunicorn", "-c", "python:clinic.gunicorn_conf"]
+    assert gunicorn_conf.logger_class == "clinic.gunicorn_conf.RedactingLogger"
+    assert "%(q)s" not in gunicorn_conf.access_log_format and "%(r)s" not in gunicorn_conf.access_log_format
+
+
+def test_J4_the_access_log_atoms_hold_no_token_query_referrer_or_header():
+    """Whatever format a deployment picks, no atom carries a token or what someone typed."""
+    import datetime
+
+    from gunicorn.config import Config
+
+    from clinic.gunicorn_conf import RedactingLogger
+
+    token = "cAnArY-j4-token-0123456789abcdefghijklmnopqrstuv"
+
+    class Response:
+        status, sent, headers = "200 OK", 10, [("Set-Cookie", "sessionid=secret")]
+
+    class Request:
+        headers = [("COOKIE", "sessionid=secret"), ("REFERER", f"https://x/manage/{token}/")]
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/manage/{token}/?q=canary@example.org",
+        "PATH_INFO": f"/manage/{token}/",
+        "QUERY_STRING": "q=canary@example.org",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_REFERER": f"https://x/manage/{token}/",
+        "HTTP_USER_AGENT": "canary-agent",
+    }
+    atoms = RedactingLogger(Config()).atoms(Response(), Request(), environ, datetime.timedelta(seconds=0))
+    everything = repr(atoms)
+    for secret in (token, "canary@example.org", "sessionid=secret", "canary-agent"):
+        assert secret not in everything, secret
+    assert atoms["U"] == "/manage/[token]/" and atoms["r"] == "GET /manage/[token]/ HTTP/1.1"

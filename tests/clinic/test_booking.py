@@ -10,6 +10,7 @@ from clinic import booking, tokens
 from clinic.booking import SlotUnavailable, TooLateToChange
 from clinic.models import Appointment, Outbox, Patient
 from tests.clinic_fixtures import NOW, TUESDAY, at, details
+from tests.helpers import manage_token
 
 pytestmark = pytest.mark.django_db
 
@@ -147,12 +148,13 @@ def test_D1_the_manage_token_is_long_random_and_stored_only_as_a_digest(
     book, dr_shah, django_capture_on_commit_callbacks
 ):
     appointment = book(at(TUESDAY, 10), dr_shah)
-    body = Outbox.objects.get(kind="booking_confirmed").body_text
-    token = body.split("/manage/")[1].split("/")[0]
-    assert len(token) >= 43
-    assert token not in appointment.manage_token_hash
-    assert appointment.manage_token_hash == tokens.digest(token)
+    stored = Outbox.objects.get(kind="booking_confirmed").body_text
+    assert f"/manage/{booking.MANAGE_LINK_PLACEHOLDER}/" in stored  # no working link at rest
+    token = manage_token(appointment)
+    assert len(token) >= 43 and token not in stored
+    assert list(appointment.manage_links.values_list("token_hash", flat=True)) == [tokens.digest(token)]
     assert booking.appointment_for_token(token, now=NOW) == appointment
+    assert len({tokens.new_token() for _ in range(10_000)}) == 10_000
 
 
 def test_G2_cancelling_drops_the_reminder_and_tells_the_patient(book, dr_shah, now):
@@ -160,7 +162,7 @@ def test_G2_cancelling_drops_the_reminder_and_tells_the_patient(book, dr_shah, n
     booking.cancel_appointment(appointment=appointment, by_clinic=False, now=now)
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CANCELLED_BY_PATIENT
-    assert appointment.manage_token_hash is None
+    assert not appointment.manage_links.exists()
     assert pending_kinds(appointment) == ["booking_cancelled"]
     assert Outbox.objects.get(kind="booking_reminder").status == Outbox.Status.CANCELLED
 
@@ -177,15 +179,16 @@ def test_patients_cannot_change_online_inside_the_cut_off(book, dr_shah, now):
 
 def test_G2_moving_replaces_the_pending_emails_and_the_link(book, dr_shah, now):
     appointment = book(at(TUESDAY, 10), dr_shah)
-    old_hash = appointment.manage_token_hash
+    old_token = manage_token(appointment)
     moved = booking.reschedule_appointment(appointment=appointment, starts_at=at(TUESDAY, 14), now=now)
     assert (moved.starts_at, moved.ends_at, moved.blocks_until) == (
         at(TUESDAY, 14),
         at(TUESDAY, 14, 30),
         at(TUESDAY, 14, 40),
     )
-    assert moved.manage_token_hash != old_hash
     assert pending_kinds(moved) == ["booking_reminder", "booking_rescheduled"]
+    assert booking.appointment_for_token(old_token, now=now) is None  # the old link stops working
+    assert booking.appointment_for_token(manage_token(moved), now=now) == moved
     reminder = Outbox.objects.get(kind="booking_reminder", status=Outbox.Status.PENDING)
     assert reminder.send_after == at(TUESDAY, 14) - datetime.timedelta(hours=24)
 
@@ -213,7 +216,6 @@ def make(appointment_like, **changes):
         id=None,
         reference=Appointment._meta.get_field("reference").default(),
         idempotency_key=None,
-        manage_token_hash=None,
         **changes,
     )
     return Appointment(**values)

@@ -101,8 +101,8 @@ def test_going_back_keeps_what_was_typed(client, now, clinic_schedule):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("email", "not-an-email", "valid email"),
-        ("email", "a@b.test\nBcc: x@evil.test", "valid email"),
+        ("email", "not-an-email", "Enter an email address like"),
+        ("email", "a@b.test\nBcc: x@evil.test", "Enter an email address like"),
         ("name", "Eve\r\nBcc: x@evil.test", "special characters"),
         ("name", "Nul\x00byte", "Null characters are not allowed"),
         ("phone", "12", "phone number we can call"),
@@ -125,7 +125,15 @@ def test_E1_bad_details_get_a_clear_message_and_store_nothing(client, now, clini
 
 @pytest.mark.parametrize(
     "slot",
-    ["2026-12-08T07:00:00+00:00", "2026-12-06T10:00:00+00:00", "2026-12-08T10:07:00+00:00", "not-a-time", ""],
+    [
+        "2026-12-08T07:00:00+00:00",
+        "2026-12-06T10:00:00+00:00",
+        "2026-12-08T10:07:00+00:00",
+        "9999-12-31T10:00:00+00:00",
+        "0001-01-01T00:00:00+00:00",
+        "not-a-time",
+        "",
+    ],
 )
 def test_E3_a_tampered_slot_is_refused(client, now, clinic_schedule, slot):
     client.get("/book/", {"consultation_type": "milia-consultation", "practitioner": "any"})

@@ -45,12 +45,11 @@ def test_J10_hostile_query_values_on_public_pages_get_a_page_or_a_400(client, no
 def test_J10_dates_at_the_ends_of_the_calendar_on_the_move_page_and_staff_pages(
     client, book, dr_shah, staff_client, settings, value
 ):
-    from clinic import booking, tokens
+    from clinic import booking
+    from tests.helpers import manage_token
 
     appointment = book(at(TUESDAY, 10), dr_shah)
-    token = tokens.new_token()
-    appointment.manage_token_hash = tokens.digest(token)
-    appointment.save()
+    token = manage_token(appointment)
     assert client.get(f"/manage/{token}/move/", {"week": value}).status_code in (200, 400)
     staff = staff_client(roles.RECEPTION)
     admin = f"/{settings.ADMIN_URL}"

@@ -111,7 +111,7 @@ def test_H5_erasing_removes_identity_cancels_mail_and_keeps_the_legal_hold_list(
     assert patient.erased_at == now and patient.name == "Erased patient" and patient.date_of_birth is None
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CANCELLED_BY_CLINIC
-    assert appointment.notes == "" and appointment.manage_token_hash is None
+    assert appointment.notes == "" and not appointment.manage_links.exists()
     assert not Questionnaire.objects.filter(appointment=appointment).exists()
     assert not Outbox.objects.filter(status=Outbox.Status.PENDING).exclude(kind="staff_alert").exists()
     assert TreatmentRecord.objects.get(pk=record.pk).notes == CLINICAL  # legal hold

@@ -18,6 +18,8 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 logger_class = "clinic.gunicorn_conf.RedactingLogger"
 # Gives a slow client no more than this to send a request (the proxy in front should cap bodies too).
 timeout = 30
+# gunicorn 27's control socket sits at one fixed path per user: two servers on a machine would fight over it.
+control_socket_disable = True
 
 
 class RedactingLogger(Logger):

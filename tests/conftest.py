@@ -144,7 +144,7 @@ def _is_loopback(host):
 @pytest.fixture(autouse=True)
 def loopback_only(request, settings):
     """Fault and server tests may only ever reach this machine (RELIABILITY.md, Harness)."""
-    if not any(request.node.get_closest_marker(m) for m in ("postgres", "redis", "chaos")):
+    if not any(request.node.get_closest_marker(m) for m in ("postgres", "redis", "chaos", "load")):
         return
     hosts = [db.get("HOST") for db in settings.DATABASES.values()]
     hosts.append(settings.EMAIL_HOST)

@@ -48,9 +48,10 @@ def app_env(*, smtp_port, broker_url=None, db_url=None, **extra):
 class Worker:
     """`celery -A clinic worker -c 2` as a subprocess in its own process group (so kill -9 takes its children)."""
 
-    def __init__(self, env, log_path):
+    def __init__(self, env, log_path, *, args=()):
         self.env = env
         self.log_path = Path(log_path)
+        self.args = list(args)  # more worker options, e.g. ["--include", "tests.support.eta_tasks"]
         self.process = None
 
     def start(self, timeout=30):
@@ -72,6 +73,7 @@ class Worker:
                     "INFO",
                     "-n",
                     f"chaos-{uuid.uuid4().hex[:8]}@%h",
+                    *self.args,
                 ],
                 cwd=ROOT,
                 env=self.env,
@@ -104,8 +106,20 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def log(self):
-        return self.log_path.read_text(errors="replace")[-4000:]
+    def terminate(self):
+        """SIGTERM to the main process only, as `docker stop` or systemd's KillMode=mixed do: a warm shutdown."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait(self, timeout):
+        """The exit code, or None if the worker is still running after `timeout` seconds."""
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def log(self, tail=4000):
+        return self.log_path.read_text(errors="replace")[-tail:]
 
 
 @contextmanager

@@ -10,7 +10,6 @@ from django.db.models import Prefetch, Q
 from . import availability
 from .models import Appointment, Closure, Practitioner, WorkingHours
 
-
 # How far from today any page looks for a day or a time (agenda, exports, slots asked for): years of
 # diary either way, never year 1 or 9999, where date arithmetic overflows.
 DIARY_REACH = datetime.timedelta(days=366 * 20)

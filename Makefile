@@ -28,6 +28,7 @@ run: $(VENV)/.runtime-installed
 ## test: the whole quick suite (starts its own PostgreSQL and Redis when installed); chaos and load rows are `make chaos`
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	DEBUG=true $(BIN)/mypy
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run --settings=clinic.settings -v0 \
 		|| { echo "Model changes without a migration: run makemigrations"; exit 1; }
 	$(BIN)/pytest -m "not chaos and not load" $(PYTEST_ARGS)

@@ -6,8 +6,17 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
-        from . import booking, outbox
+        from django.db.models.signals import post_migrate
+
+        from .aftercare import services as aftercare
+        from .booking import services as booking
+        from .mail import outbox
+        from .staff import roles
 
         # Booking emails get their manage link when they are sent: no stored body holds a working one.
         for kind in booking.MANAGE_LINK_KINDS:
             outbox.register_renderer(kind, booking.fill_in_manage_link)
+        # Aftercare emails go out with the step as it is when they are sent, not when queued.
+        outbox.register_renderer(aftercare.KIND, aftercare.render_for_sending)
+        # The role groups follow ROLE_PERMISSIONS after every migrate, from the live models.
+        post_migrate.connect(roles.sync_groups, sender=self)

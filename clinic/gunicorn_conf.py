@@ -7,7 +7,7 @@ searches hold names and addresses), the referrer or the user agent.
 
 from gunicorn.glogging import Logger
 
-from clinic.logging import RedactTokens, redact
+from clinic.lib.log_redaction import RedactTokens, redact
 
 # Command-line flags and GUNICORN_CMD_ARGS override these (gunicorn's own rules).
 bind = "0.0.0.0:8000"

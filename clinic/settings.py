@@ -63,7 +63,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     # The staff admin: the stock admin app with our site (2FA, dashboard, agenda) as admin.site.
-    "clinic.admin_apps.ClinicAdminConfig",
+    "clinic.staff.admin_config.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -84,7 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "clinic.middleware.RequestGuardMiddleware",
+    "clinic.lib.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -94,11 +94,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "clinic.middleware.StaffSessionTimeoutMiddleware",
+    "clinic.staff.sessions.StaffSessionTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "clinic.middleware.NoStoreMiddleware",
-    "clinic.ratelimit.TokenLinkRateLimitMiddleware",
+    "clinic.lib.token_pages.NoStoreMiddleware",
+    "clinic.lib.token_pages.TokenLinkRateLimitMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -152,7 +152,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_CACHE_URL = env_str("CACHE_URL")
 if REDIS_CACHE_URL:
     # Fails open with short timeouts: a hung or stopped Redis makes pages uncached, never broken.
-    CACHES = {"default": {"BACKEND": "clinic.cache.FailOpenRedisCache", "LOCATION": REDIS_CACHE_URL}}
+    CACHES = {"default": {"BACKEND": "clinic.lib.cache.FailOpenRedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -227,7 +227,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 # while one mistyped (or attacked) username waits out the cool-off.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "clinic.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "clinic.lib.client_ip.client_ip"
 # The addresses (or networks) of our own proxies. X-Forwarded-For is believed only from them, so a
 # client that reaches gunicorn directly cannot pick its address to dodge a lockout or rate limit.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
@@ -349,9 +349,13 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # The outbox sweep. Expiring after 50 s stops a backlog of sweeps piling up while workers are down.
-    "dispatch-due-email": {"task": "clinic.tasks.dispatch_due_email", "schedule": 60.0, "options": {"expires": 50}},
-    "purge-old-email": {"task": "clinic.tasks.purge_old_email", "schedule": 24 * 60 * 60.0},
-    "purge-expired-records": {"task": "clinic.tasks.purge_expired_records", "schedule": 24 * 60 * 60.0},
+    "dispatch-due-email": {
+        "task": "clinic.mail.tasks.dispatch_due_email",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    "purge-old-email": {"task": "clinic.mail.tasks.purge_old_email", "schedule": 24 * 60 * 60.0},
+    "purge-expired-records": {"task": "clinic.staff.tasks.purge_expired_records", "schedule": 24 * 60 * 60.0},
 }
 # --- Outbox (see the README, "Email: the outbox") ---
 # A sender owns a claimed email this long; it must outlast CELERY_TASK_TIME_LIMIT, or a slow send is sent twice.
@@ -368,7 +372,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_tokens": {"()": "clinic.logging.RedactTokens"}},
+    "filters": {"redact_tokens": {"()": "clinic.lib.log_redaction.RedactTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {

@@ -1,5 +1,6 @@
 """Site-wide pages: home, health check, error pages."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -19,6 +20,11 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def privacy(request):
+    """The privacy notice patients agree to when they book; each booking records its version."""
+    return render(request, "privacy.html", {"privacy_notice_version": settings.PRIVACY_NOTICE_VERSION})
 
 
 def bad_request(request, exception):

@@ -10,6 +10,8 @@ LONDON = ZoneInfo("Europe/London")
 # Monday 7 December 2026, 08:00 in London. Hours are Mon–Fri 09:00–12:30 and 13:30–17:00.
 NOW = datetime.datetime(2026, 12, 7, 8, 0, tzinfo=LONDON)
 TUESDAY = datetime.date(2026, 12, 8)
+# The same Monday at 10:00, when most treatments in the tests are recorded.
+MONDAY = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)
 
 ANSWERS = {
     name: "no"
@@ -57,7 +59,7 @@ def sam(clinic_schedule):
 
 
 def details(**overrides):
-    from clinic.booking import PatientDetails
+    from clinic.booking.services import PatientDetails
 
     values = {
         "name": "Pat Example",
@@ -71,7 +73,7 @@ def details(**overrides):
 @pytest.fixture
 def book(consultation, now):
     """Book through the domain function with sensible defaults."""
-    from clinic.booking import book_consultation
+    from clinic.booking.services import book_consultation
 
     counter = iter(range(10_000))
 

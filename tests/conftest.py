@@ -123,6 +123,31 @@ def django_db_modify_db_settings(request):
         del connections["default"]
 
 
+@pytest.fixture(autouse=True)
+def broker_not_paused(monkeypatch):
+    """Each test starts with this process willing to publish: an earlier test's dead broker must not linger."""
+    from clinic.mail import outbox
+
+    monkeypatch.setattr(outbox, "_broker_paused_until", 0.0)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Every test starts with an empty cache: page fragments and the per-minute link-rate counts."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request, settings):
+    """MD5 hashes in tests, except where hashing is what is tested (marker `argon2`): Argon2 costs ~0.5 s a user."""
+    if not request.node.get_closest_marker("argon2"):
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def on_postgres():
     from django.db import connection

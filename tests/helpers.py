@@ -35,7 +35,8 @@ def manage_token(appointment, kinds=("booking_confirmed", "booking_rescheduled")
     """
     from django.core import mail
 
-    from clinic import booking, outbox
+    from clinic.booking import services as booking
+    from clinic.mail import sending
     from clinic.models import Outbox
 
     row = (
@@ -44,6 +45,6 @@ def manage_token(appointment, kinds=("booking_confirmed", "booking_rescheduled")
         .latest("pk")
     )
     sent_before = len(mail.outbox)
-    assert outbox.send_one(row.pk, now=row.next_attempt_at) == Outbox.Status.SENT
+    assert sending.send_one(row.pk, now=row.next_attempt_at) == Outbox.Status.SENT
     [message] = mail.outbox[sent_before:]
     return message.body.split("/manage/")[1].split("/")[0]

@@ -99,7 +99,7 @@ def hot_slots(consultation, practitioner):
     At most one of each pair can be booked, so a double booking would be an overlap the SQL
     check sees, not only two bookings of one start. Three days ahead, every booking owes a reminder.
     """
-    from clinic import schedule
+    from clinic.booking import schedule
 
     now = timezone.now()
     first = timezone.localdate() + datetime.timedelta(days=3)

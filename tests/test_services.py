@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PUBLISH = "from clinic.celery import app; app.send_task('clinic.tasks.does_not_matter', args=[1]); print('published')"
+PUBLISH = (
+    "from clinic.celery import app; app.send_task('clinic.mail.tasks.does_not_matter', args=[1]); print('published')"
+)
 
 
 def publish_with_broker(url):

@@ -1,11 +1,11 @@
 """The admin for content editors: structured sections, review dates, previews."""
 
 from django.contrib import admin
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import FAQ, AftercareCheckIn, AftercareStep, ConditionPage, TreatmentPage
+from .models import FAQ, AftercareStep, ConditionPage, TreatmentPage
 
 REVIEW_LABELS = {
     "awaiting": "Awaiting clinical review",
@@ -139,74 +139,3 @@ class AftercareStepAdmin(admin.ModelAdmin):
     ]
 
     review_badge = PageAdmin.review_badge
-
-
-@admin.register(AftercareCheckIn)
-class AftercareCheckInAdmin(admin.ModelAdmin):
-    """Clinicians: what patients said from their aftercare emails; a worry waits until someone marks it handled."""
-
-    list_display = ["created_at", "feeling", "patient", "phone", "treatment", "day", "handled_at"]
-    list_filter = ["feeling", ("handled_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["record__patient", "record__treatment", "step"]
-    date_hierarchy = "created_at"
-    fields = [
-        "created_at",
-        "feeling",
-        "message",
-        "patient",
-        "phone",
-        "treatment_record",
-        "day",
-        "handled_at",
-        "handled_by",
-    ]
-    readonly_fields = fields
-    actions = ["mark_handled"]
-
-    def _may_see_concerns(self, request):
-        return request.user.has_perm("treatments.view_concern")
-
-    def has_module_permission(self, request):
-        return self._may_see_concerns(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_see_concerns(request) and super().has_view_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may_see_concerns(request) and super().has_change_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return False  # only patients make check-ins
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # part of the clinical record
-
-    @admin.display(ordering="record__patient__name")
-    def patient(self, check_in):
-        return check_in.record.patient.name
-
-    @admin.display(description="Phone")
-    def phone(self, check_in):
-        return check_in.record.patient.phone
-
-    @admin.display(ordering="record__treatment__title")
-    def treatment(self, check_in):
-        return check_in.record.treatment.title
-
-    @admin.display(description="From the email of day")
-    def day(self, check_in):
-        return check_in.step.day_offset if check_in.step else "–"
-
-    @admin.display(description="Treatment record")
-    def treatment_record(self, check_in):
-        record = check_in.record
-        try:
-            url = reverse("admin:clinic_treatmentrecord_change", args=[record.pk])
-        except NoReverseMatch:
-            return str(record)
-        return format_html('<a href="{}">{}</a>', url, record)
-
-    @admin.action(description="Mark as handled", permissions=["change"])
-    def mark_handled(self, request, queryset):
-        count = queryset.filter(handled_at__isnull=True).update(handled_at=timezone.now(), handled_by=request.user)
-        self.message_user(request, f"{count} check-in(s) marked as handled.")

@@ -6,7 +6,7 @@ because an emergency number in one country is an advice line in another.
 
 from django.conf import settings
 
-from .seed import HELP_LEVELS
+from .content import help_level_signs
 
 LEVELS = ("contact", "advice", "emergency")
 
@@ -36,4 +36,4 @@ def help_levels(levels=LEVELS):
             "phone": s.CLINIC_EMERGENCY_NUMBER,
         },
     }
-    return [{"key": key, "items": HELP_LEVELS[key], **blocks[key]} for key in LEVELS if key in levels]
+    return [{"key": key, "items": help_level_signs()[key], **blocks[key]} for key in LEVELS if key in levels]

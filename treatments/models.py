@@ -1,6 +1,7 @@
 """Patient information: the milia page and the treatment pages, with clinical review."""
 
 import datetime
+import re
 
 from django.conf import settings
 from django.db import models
@@ -215,6 +216,7 @@ PLACEHOLDERS = (
     "emergency_number",
     "emergency_department",
 )
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
 
 class AftercareStep(ClinicalReview):
@@ -281,75 +283,15 @@ class AftercareStep(ClinicalReview):
     def levels(self):
         return tuple(self.help_levels.split(","))
 
-
-class AftercareDelivery(models.Model):
-    """One aftercare email of one treatment record: when it is due, its outbox row, which version went out."""
-
-    record = models.ForeignKey("clinic.TreatmentRecord", on_delete=models.CASCADE, related_name="aftercare_deliveries")
-    step = models.ForeignKey(AftercareStep, null=True, on_delete=models.SET_NULL, related_name="deliveries")
-    day_offset = models.PositiveSmallIntegerField(help_text="The step's day when it was scheduled.")
-    due_at = models.DateTimeField(help_text="The step's local send time on its day.")
-    outbox = models.OneToOneField(
-        "clinic.Outbox", null=True, blank=True, on_delete=models.SET_NULL, related_name="aftercare_delivery"
-    )
-    version = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The step's version in the email as it was last handed to the mail server."
-    )
-    rendered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["record", "day_offset"]
-        constraints = [models.UniqueConstraint(fields=["record", "step"], name="one_aftercare_delivery_per_step")]
-
-    def __str__(self):
-        return f"aftercare day {self.day_offset} for record {self.record_id}"
-
-
-class AftercareLink(models.Model):
-    """A patient link in one aftercare email (the aftercare page and its check-in); only the token's SHA-256 is kept."""
-
-    record = models.ForeignKey("clinic.TreatmentRecord", on_delete=models.CASCADE, related_name="aftercare_links")
-    step = models.ForeignKey(AftercareStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField(help_text="Two weeks after the programme's last email.")
-
-    def __str__(self):
-        return f"aftercare link for record {self.record_id}"
-
-
-class CheckInQuerySet(models.QuerySet):
-    def concerns(self):
-        return self.filter(feeling="worried")
-
-    def open_concerns(self):
-        """Worries nobody has marked handled yet: for the dashboard and the day's agenda."""
-        return self.concerns().filter(handled_at__isnull=True)
-
-
-class AftercareCheckIn(models.Model):
-    """A patient's answer from an aftercare email: healing as expected, or worried."""
-
-    class Feeling(models.TextChoices):
-        OK = "ok", "Healing as expected"
-        WORRIED = "worried", "Worried about something"
-
-    record = models.ForeignKey("clinic.TreatmentRecord", on_delete=models.CASCADE, related_name="check_ins")
-    step = models.ForeignKey(AftercareStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    feeling = models.CharField(max_length=10, choices=Feeling.choices)
-    message = models.TextField(blank=True)
-    created_at = models.DateTimeField()
-    handled_at = models.DateTimeField(null=True, blank=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    objects = CheckInQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "aftercare check-in"
-        permissions = [("view_concern", "Can see patients' aftercare concerns")]
-
-    def __str__(self):
-        return f"{self.get_feeling_display()} ({self.created_at:%d %b %Y})"
+    def filled_body(self):
+        """The text with {clinic_phone} and the other known placeholders filled from settings; other braces stay."""
+        s = settings
+        values = {
+            "clinic_name": s.CLINIC_NAME,
+            "clinic_phone": s.CLINIC_PHONE,
+            "urgent_phone": s.CLINIC_URGENT_PHONE,
+            "advice_service": s.CLINIC_OUT_OF_HOURS_ADVICE,
+            "emergency_number": s.CLINIC_EMERGENCY_NUMBER,
+            "emergency_department": s.CLINIC_EMERGENCY_DEPARTMENT,
+        }
+        return _PLACEHOLDER.sub(lambda match: values[match.group(1)], self.body)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_aftercare
+from . import views
 
 app_name = "treatments"
 
@@ -12,7 +12,4 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("preview/condition/<slug:slug>/", views.preview_condition, name="preview_condition"),
     path("preview/treatments/<slug:slug>/", views.preview_treatment, name="preview_treatment"),
-    path("aftercare/done/", views_aftercare.checked_in, name="aftercare_checked_in"),
-    path("aftercare/<str:token>/", views_aftercare.programme, name="aftercare"),
-    path("aftercare/<str:token>/check-in/<str:feeling>/", views_aftercare.check_in, name="aftercare_check_in"),
 ]

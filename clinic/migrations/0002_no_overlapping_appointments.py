@@ -1,7 +1,7 @@
 """PostgreSQL only: no two active appointments of one practitioner may overlap, buffers included.
 
 SQLite has no exclusion constraints; there the IMMEDIATE transactions and the partial unique
-constraint on (practitioner, starts_at) do the job (see clinic/booking.py).
+constraint on (practitioner, starts_at) do the job (see clinic/booking/services.py).
 """
 
 from django.contrib.postgres.operations import BtreeGistExtension
@@ -24,7 +24,7 @@ def on_postgres(sql):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clinic", "0001_booking")]
+    dependencies = [("clinic", "0001_initial")]
 
     operations = [
         BtreeGistExtension(),

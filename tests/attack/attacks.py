@@ -25,7 +25,7 @@ from .client import (
     input_value,
     scripts_and_handlers,
 )
-from .flows import ADMIN, ANSWERS_NO, KIND, Person, Site, rand
+from .flows import ADMIN, ANSWERS_NO, KIND, Person, Site, clinic_today, rand
 
 ATTACKS = []
 
@@ -741,9 +741,9 @@ def b1_csrf(run):
     if r.status != 403 or status != "booked":
         problems.append(f"cancel link without token → {r.status}, status {status}")
     ok_link = aftercare_link(run, "check-in/ok/")
-    check_ins = _count(stack, "treatments_aftercarecheckin")
+    check_ins = _count(stack, "clinic_aftercarecheckin")
     r = site.client().post(ok_link, {"message": ""}, csrf=False)
-    if r.status != 403 or _count(stack, "treatments_aftercarecheckin") != check_ins:
+    if r.status != 403 or _count(stack, "clinic_aftercarecheckin") != check_ins:
         problems.append(f"check-in without token → {r.status}")
     opt_outs = _count(stack, "clinic_emailoptout")
     r = site.client().post(run.facts["unsubscribe_links"][0], {}, csrf=False)
@@ -893,7 +893,7 @@ def b5_safe_methods(run):
         problems.append("the patient was erased by a GET")
     if _count(stack, "clinic_emailoptout"):
         problems.append("an unsubscribe happened on a GET/HEAD/OPTIONS")
-    if _count(stack, "treatments_aftercarecheckin", "feeling = 'ok'"):
+    if _count(stack, "clinic_aftercarecheckin", "feeling = 'ok'"):
         problems.append("a check-in was recorded on a GET/HEAD/OPTIONS")
     if problems:
         return failed("; ".join(problems))
@@ -1260,7 +1260,7 @@ def e1_fuzz(run):
 def e2_dates(run):
     client = _details_session(run.site)
     base = Person.canary("dob").form()
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (clinic_today() + datetime.timedelta(days=1)).isoformat()
     problems = []
     for value in (tomorrow, "1890-01-01", "2023-02-29", "0001-01-01", "9999-12-31", "99999-01-01", "abc", ""):
         r = client.post("/book/details/", {**base, "date_of_birth": value})
@@ -1383,7 +1383,7 @@ def f1_race(run):
     n = run.race_clients
     practitioner = site.practitioner_ids()[0]
     probe = site.client()
-    week = (datetime.date.today() + datetime.timedelta(days=21)).isoformat()
+    week = (clinic_today() + datetime.timedelta(days=21)).isoformat()
     slots, _ = site.start_booking(probe, practitioner=practitioner, week=week)
     slot = site.pick_slot(slots, last=True)
     seed = site.client()

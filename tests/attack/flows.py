@@ -6,6 +6,7 @@ import secrets
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 
@@ -13,11 +14,19 @@ from tests.support.stack import PROXY_ADDRESS
 
 from .client import Client, admin_change_links, error_texts, input_value, radio_values
 
+CLINIC_ZONE = ZoneInfo("Europe/London")
 ADMIN = "/admin/"
 KIND = "milia-consultation"
 ANSWERS_NO = dict.fromkeys(
     ["cold_sores", "isotretinoin", "pregnant", "keloid_scars", "blood_thinners", "anaesthetic_allergy"], "no"
 )
+
+
+def clinic_today():
+    """Today in the stack's clinic time (Europe/London, the default CLINIC_TIME_ZONE)."""
+    return datetime.datetime.now(CLINIC_ZONE).date()
+
+
 REFERENCE = re.compile(r'class="booking-reference">([A-Z0-9]{10})<')
 TOKEN_LINK = re.compile(r"^/(manage|aftercare|email/unsubscribe)/([A-Za-z0-9_-]+)/")
 
@@ -165,7 +174,7 @@ class Site:
             return True
 
         slots, _ = self.start_booking(
-            client, practitioner=practitioner, week=(datetime.date.today() + datetime.timedelta(days=week)).isoformat()
+            client, practitioner=practitioner, week=(clinic_today() + datetime.timedelta(days=week)).isoformat()
         )
         booking.slot = slot or self.pick_slot(slots)
         if not step("time", client.post("/book/times/", {"slot": booking.slot, **extra})):
@@ -274,7 +283,7 @@ class Site:
         )
         patient = next((v for v, _, sel in select_options(form.text, "patient") if sel), "")
         practitioner = next((v for v, _, sel in select_options(form.text, "practitioner") if sel), "")
-        day = datetime.date.today() - datetime.timedelta(days=days_ago)
+        day = clinic_today() - datetime.timedelta(days=days_ago)
         data = {
             "appointment": str(appointment_id),
             "patient": patient,

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from clinic import roles
+from clinic.staff import roles
 from tests.clinic_fixtures import NOW, at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

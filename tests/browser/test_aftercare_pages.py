@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from clinic.aftercare import services as aftercare
+from clinic.aftercare.services import record_treatment
 from clinic.models import Patient, Practitioner
-from clinic.treatment_records import record_treatment
-from treatments import aftercare
 from treatments.models import TreatmentPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -5,10 +5,10 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinic import roles
-from clinic.addresses import clean_address
+from clinic.lib.addresses import clean_address
 from clinic.models import Appointment, Outbox, Patient
-from tests.clinic.test_booking_views import ANSWERS, DETAILS, confirm
+from clinic.staff import roles
+from tests.clinic.booking.flow import ANSWERS, DETAILS, confirm
 from tests.clinic_fixtures import TUESDAY, at
 from tests.helpers import soup
 
@@ -45,7 +45,7 @@ def test_J10_hostile_query_values_on_public_pages_get_a_page_or_a_400(client, no
 def test_J10_dates_at_the_ends_of_the_calendar_on_the_move_page_and_staff_pages(
     client, book, dr_shah, staff_client, settings, value
 ):
-    from clinic import booking
+    from clinic.booking import services as booking
     from tests.helpers import manage_token
 
     appointment = book(at(TUESDAY, 10), dr_shah)
@@ -117,7 +117,7 @@ def test_E5_every_address_the_form_keeps_is_one_the_outbox_sends_to(address):
     """Whatever a patient types, the form's answer and the outbox's agree (hypothesis emails())."""
     from django.core.exceptions import ValidationError
 
-    from clinic import outbox
+    from clinic.mail import outbox
 
     try:
         kept = clean_address(address)

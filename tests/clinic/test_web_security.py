@@ -22,7 +22,6 @@ import time_machine
 from bs4 import BeautifulSoup
 from django.conf import settings as django_settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
@@ -35,8 +34,8 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from clinic import roles
 from clinic.models import Appointment, Closure, Outbox, Patient
+from clinic.staff import roles
 from tests.clinic_fixtures import LONDON, NOW, TUESDAY, at
 from tests.clinic_fixtures import details as patient_details
 from tests.helpers import manage_token
@@ -64,21 +63,6 @@ DETAILS = {
 }
 # What a browser sends with a form POST on the HTTPS site (Django also checks Referer over HTTPS).
 BROWSER = {"secure": True, "HTTP_ORIGIN": "https://testserver", "HTTP_REFERER": "https://testserver/"}
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(request, settings):
-    """Argon2 takes about a second a hash on these machines: only the C7 tests, which check it, pay for it."""
-    if not request.node.name.startswith("test_C7_"):
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """The token-link rate limit counts in the cache per frozen minute: start every test from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def admin_url(rest=""):
@@ -678,6 +662,7 @@ def test_C5_changing_the_password_in_one_session_signs_out_the_others(django_use
 # --- C7: password storage and policy -------------------------------------------------------------------------
 
 
+@pytest.mark.argon2
 def test_C7_passwords_are_stored_as_argon2_hashes(django_user_model):
     """C7: the stored hash is argon2 (not the raw or a weak hash) and still verifies."""
     user = django_user_model.objects.create_user("hash-check", password="tidal-quince-ferry-8")
@@ -850,22 +835,22 @@ def test_E2_slot_values_around_dst_changes_never_break_the_times_step(clinic_sch
     [
         (
             "2027-03-22",
-            datetime.datetime(2027, 3, 26, 10, 0),
+            datetime.datetime(2027, 3, 26, 10, 0),  # noqa: DTZ001 (wall-clock time, given the clinic zone below)
             datetime.datetime(2027, 3, 26, 10, 0, tzinfo=datetime.UTC),
         ),
         (
             "2027-03-22",
-            datetime.datetime(2027, 3, 29, 10, 0),
+            datetime.datetime(2027, 3, 29, 10, 0),  # noqa: DTZ001 (wall-clock time, given the clinic zone below)
             datetime.datetime(2027, 3, 29, 9, 0, tzinfo=datetime.UTC),
         ),
         (
             "2027-10-25",
-            datetime.datetime(2027, 10, 29, 10, 0),
+            datetime.datetime(2027, 10, 29, 10, 0),  # noqa: DTZ001 (wall-clock time, given the clinic zone below)
             datetime.datetime(2027, 10, 29, 9, 0, tzinfo=datetime.UTC),
         ),
         (
             "2027-10-25",
-            datetime.datetime(2027, 11, 1, 10, 0),
+            datetime.datetime(2027, 11, 1, 10, 0),  # noqa: DTZ001 (wall-clock time, given the clinic zone below)
             datetime.datetime(2027, 11, 1, 10, 0, tzinfo=datetime.UTC),
         ),
     ],

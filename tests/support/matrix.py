@@ -98,6 +98,9 @@ EXCEPTIONS = {
 NOTES = {
     "A2": "Token pages send Referrer-Policy strict-origin, not no-referrer: under no-referrer browsers post "
     "Origin: null and the CSRF check refuses the page's own forms; strict-origin never sends the path.",
+    "F3": "Overlaps are refused by the database (IntegrityError), which every booking path turns into "
+    "'not available' with alternatives; no form validates appointments with full_clean, so there is no "
+    "model clean() to give a ValidationError (it was dead code).",
     "H4": "Appointments are not purged: they are the clinic's diary (the legal-hold list in the README). "
     "Sessions, login records and sent or cancelled email are.",
     "J11": "The site answers 413 from Content-Length before reading; gunicorn still drains a body a client "
@@ -113,7 +116,7 @@ def row_ids(test_name):
     return [part for part in match.group(1).split("_") if part] if match else []
 
 
-def tests_by_row(root=ROOT):
+def collect_row_tests(root=ROOT):
     """{row id: ["tests/path.py::test_name", ...]} from every test function under tests/."""
     found = defaultdict(list)
     for path in sorted((root / "tests").rglob("test_*.py")):
@@ -177,12 +180,12 @@ def main(argv=None):
     parser.add_argument("--junit", nargs="*", default=[], help="pytest --junitxml files from the real run")
     parser.add_argument("--write", type=Path, help="the document whose matrix table to replace")
     args = parser.parse_args(argv)
-    text = table(tests_by_row(), junit_outcomes(args.junit))
+    text = table(collect_row_tests(), junit_outcomes(args.junit))
     if args.write:
         write(args.write, text)
     else:
         print(text)
-    missing = [row for row in ROWS if row not in tests_by_row() and row not in EXCEPTIONS]
+    missing = [row for row in ROWS if row not in collect_row_tests() and row not in EXCEPTIONS]
     if missing:
         print("Rows with neither a test nor an exception: " + ", ".join(missing), file=sys.stderr)
         return 1

@@ -26,10 +26,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import OperationalError, connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from clinic.booking import PatientDetails, SlotUnavailable, book_consultation  # noqa: E402
+from clinic.booking.services import PatientDetails, SlotUnavailable, book_consultation  # noqa: E402
 from clinic.demo import load_demo_schedule  # noqa: E402
+from clinic.lib.clock import clinic_tz  # noqa: E402
 from clinic.models import Appointment, ConsultationType, Practitioner  # noqa: E402
-from clinic.schedule import clinic_tz  # noqa: E402
 
 call_command("migrate", verbosity=0)
 load_demo_schedule()

@@ -13,6 +13,8 @@ from urllib.parse import quote
 from kombu import pools
 
 ROOT = Path(__file__).resolve().parents[2]
+# The fault tests' lease (seconds): a dead sender's email is sent again within seconds, not minutes.
+LEASE = 10
 
 
 def database_url():
@@ -43,6 +45,11 @@ def app_env(*, smtp_port, broker_url=None, db_url=None, **extra):
         env["CELERY_VISIBILITY_TIMEOUT"] = "10"  # redelivery within seconds (RELIABILITY.md, Harness)
     env.update({key: str(value) for key, value in extra.items()})
     return env
+
+
+def worker_env(broker_url, smtp_port, **extra):
+    """A worker's environment for the fault tests: the test's broker and SMTP sink, the short lease."""
+    return app_env(smtp_port=smtp_port, broker_url=broker_url, OUTBOX_LEASE_SECONDS=LEASE, **extra)
 
 
 class Worker:

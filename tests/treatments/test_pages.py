@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 
 from tests.helpers import soup
 from treatments.models import ConditionPage, TreatmentPage
@@ -12,11 +11,6 @@ from treatments.search import _fallback
 pytestmark = pytest.mark.django_db
 
 TREATMENT_SLUGS = ["extraction", "laser", "dermabrasion", "excision"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
 
 
 def test_the_milia_page_has_every_section_and_the_comparison_table(client):

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic import roles, two_factor
+from clinic.staff import roles, two_factor
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from clinic.demo import load_demo_schedule
-from clinic.two_factor import new_authenticator, setup_instructions
+from clinic.staff.two_factor import new_authenticator, setup_instructions
 
 DEMO_USERNAME = "demo-manager"
 

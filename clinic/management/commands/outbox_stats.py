@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from clinic import outbox
+from clinic.mail import housekeeping
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         now = timezone.now()
-        stats = outbox.queue_stats(now=now)
+        stats = housekeeping.queue_stats(now=now)
         for status, count in stats["by_status"].items():
             self.stdout.write(f"{status:<10} {count}")
         self.stdout.write(f"due now    {stats['due']}")

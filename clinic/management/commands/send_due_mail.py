@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from clinic import outbox
+from clinic.mail import sending
 from clinic.models import Outbox
 
 
@@ -17,16 +17,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, limit, batch_size, **options):
-        outbox.reclaim_stuck(now=timezone.now())
+        sending.reclaim_stuck(now=timezone.now())
         outcomes = {status: 0 for status in Outbox.Status.values}
         handled = 0
         # Bounded by --limit; a batch that comes back empty means nothing is due.
         while handled < limit:
-            ids = outbox.claim_due(now=timezone.now(), limit=min(batch_size, limit - handled))
+            ids = sending.claim_due(now=timezone.now(), limit=min(batch_size, limit - handled))
             if not ids:
                 break
             for pk in ids:
-                status = outbox.send_one(pk, now=timezone.now())
+                status = sending.send_one(pk, now=timezone.now())
                 if status is not None:
                     outcomes[status] += 1
                 handled += 1

@@ -1,0 +1,136 @@
+"""The day's agenda: a column per practitioner, a row per quarter hour."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib import admin
+from django.db.models import Q
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from ..lib import clock
+from ..lib.clock import clinic_tz, day_bounds, within_diary
+from ..models import (
+    Appointment,
+    Closure,
+    Practitioner,
+)
+from .common import require
+
+AGENDA_STEP = datetime.timedelta(minutes=15)
+DEFAULT_DAY = (datetime.time(9), datetime.time(17))
+
+
+# --- The agenda --------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    kind: str  # appointment, free, closed or off (not working)
+    rowspan: int = 1
+    appointment: Appointment | None = None
+    reason: str = ""
+
+
+@dataclass
+class AgendaRow:
+    time: datetime.datetime
+    cells: list = field(default_factory=list)
+
+
+def _closed_intervals(closures, practitioner, day, tz):
+    for closure in closures:
+        if closure.practitioner_id not in (None, practitioner.pk):
+            continue
+        if closure.start_time is None:
+            yield (*day_bounds(day), closure.reason)
+        else:
+            start = clock.at(day, closure.start_time)
+            yield start, clock.at(day, closure.end_time), closure.reason
+
+
+def build_agenda(day, *, practitioners, appointments, closures, step=AGENDA_STEP):
+    """Rows of the day at `step`, one cell per practitioner: appointments span their rows, gaps show as free.
+
+    Pure: the practitioners (with working_hours loaded), appointments and closures are given.
+    """
+    tz = clinic_tz()
+    hours = {p.pk: [h for h in p.working_hours.all() if h.weekday == day.weekday()] for p in practitioners}
+    starts = [h.start for hs in hours.values() for h in hs] + [a.starts_at.astimezone(tz).time() for a in appointments]
+    ends = [h.end for hs in hours.values() for h in hs] + [a.blocks_until.astimezone(tz).time() for a in appointments]
+    first = min(starts, default=DEFAULT_DAY[0])
+    last = max(ends, default=DEFAULT_DAY[1])
+    t = clock.at(day, first.replace(minute=first.minute - first.minute % 15))
+    end = clock.at(day, last)
+    rows = []
+    while t < end:
+        rows.append(AgendaRow(t))
+        t += step
+
+    for p in practitioners:
+        theirs = sorted((a for a in appointments if a.practitioner_id == p.pk), key=lambda a: a.starts_at)
+        closed = list(_closed_intervals(closures, p, day, tz))
+        working = [(clock.at(day, h.start), clock.at(day, h.end)) for h in hours[p.pk]]
+        covered_until = None
+        for row in rows:
+            row_end = row.time + step
+            if covered_until and row.time < covered_until:
+                continue  # inside an appointment drawn above
+            starting = [
+                a for a in theirs if row.time <= a.starts_at < row_end or (a.starts_at < row.time < a.blocks_until)
+            ]
+            if starting:
+                appointment = starting[0]
+                span = sum(1 for r in rows if r.time >= row.time and r.time < appointment.blocks_until)
+                row.cells.append(Cell("appointment", rowspan=max(span, 1), appointment=appointment))
+                covered_until = row.time + step * max(span, 1)
+                continue
+            reason = next((r for start, stop, r in closed if start < row_end and stop > row.time), None)
+            if reason is not None:
+                row.cells.append(Cell("closed", reason=reason))
+            elif any(start <= row.time and row_end <= stop for start, stop in working):
+                row.cells.append(Cell("free"))
+            else:
+                row.cells.append(Cell("off"))
+    return rows
+
+
+def agenda(request, day=None):
+    """Today's (or another day's) appointments: a column per practitioner, a row per quarter hour."""
+    require(request, "clinic.view_appointment")
+    today = clock.today(timezone.now())
+    try:
+        day = datetime.date.fromisoformat(day or request.GET.get("day") or today.isoformat())
+    except ValueError:
+        raise Http404("Not a date") from None
+    if not within_diary(day, now=timezone.now()):
+        raise Http404("Outside the diary")
+    start, end = day_bounds(day)
+    appointments = list(
+        Appointment.objects.active()
+        .filter(starts_at__lt=end, blocks_until__gt=start)
+        .select_related("patient", "consultation_type")
+    )
+    busy = {a.practitioner_id for a in appointments}
+    practitioners = list(Practitioner.objects.filter(Q(active=True) | Q(pk__in=busy)).prefetch_related("working_hours"))
+    closures = list(
+        Closure.objects.filter(first_day__lte=day).filter(
+            Q(last_day__gte=day) | Q(last_day__isnull=True, first_day=day)
+        )
+    )
+    rows = build_agenda(day, practitioners=practitioners, appointments=appointments, closures=closures)
+    site = admin.site
+    context = {
+        **site.each_context(request),
+        "title": f"Agenda for {day:%A} {day.day} {day:%B %Y}",
+        "day": day,
+        "today": today,
+        "previous_day": day - datetime.timedelta(days=1),
+        "next_day": day + datetime.timedelta(days=1),
+        "practitioners": practitioners,
+        "rows": rows,
+        "appointment_count": len(appointments),
+        "whole_clinic_closures": [c for c in closures if c.practitioner_id is None],
+    }
+    return TemplateResponse(request, "admin/clinic/agenda.html", context)

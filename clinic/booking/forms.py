@@ -1,0 +1,158 @@
+"""Booking forms: they check and normalise input; the booking functions decide."""
+
+import datetime
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from ..lib import clock
+from ..lib.addresses import MESSAGE as ADDRESS_MESSAGE
+from ..lib.addresses import clean_address, invisible_or_control
+from ..models import ConsultationType, Practitioner, Questionnaire
+
+NO_PREFERENCE = "any"
+# Line breaks and tabs are fine in free text; a zero-width joiner holds emoji together.
+FREE_TEXT_ALLOWED = {"\n", "\r", "\t", "\u200d"}
+
+
+def reject_unsafe_characters(value, *, allow_newlines=False):
+    """Refuse control, invisible and bidi-override characters (CR/LF could smuggle email headers)."""
+    text = "".join(char for char in value if char not in FREE_TEXT_ALLOWED) if allow_newlines else value
+    if invisible_or_control(text):
+        raise forms.ValidationError("Please remove the special characters from this answer.")
+    return value
+
+
+class ConsultationTypeChoice(forms.ModelChoiceField):
+    def label_from_instance(self, kind):
+        price = f", £{kind.price}" if kind.price is not None else ""
+        return f"{kind.name} ({kind.duration_minutes} minutes{price})"
+
+
+class ChooseConsultationForm(forms.Form):
+    consultation_type = ConsultationTypeChoice(
+        queryset=ConsultationType.objects.filter(bookable_online=True),
+        to_field_name="slug",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="What would you like to book?",
+    )
+    practitioner = forms.ChoiceField(widget=forms.RadioSelect, label="Who would you like to see?")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].choices = [(NO_PREFERENCE, "No preference (first available)")] + [
+            (str(p.pk), str(p)) for p in Practitioner.objects.filter(active=True)
+        ]
+        self.fields["practitioner"].initial = NO_PREFERENCE
+
+    def clean(self):
+        data = super().clean()
+        chosen, kind = data.get("practitioner"), data.get("consultation_type")
+        if chosen and chosen != NO_PREFERENCE and kind:
+            practitioner = Practitioner.objects.filter(pk=chosen, active=True, consultation_types=kind).first()
+            if practitioner is None:
+                raise forms.ValidationError(
+                    f"That practitioner does not offer {kind.name.lower()}: please choose another."
+                )
+            data["practitioner_obj"] = practitioner
+        else:
+            data["practitioner_obj"] = None
+        return data
+
+
+class SlotForm(forms.Form):
+    slot = forms.DateTimeField(
+        widget=forms.RadioSelect, input_formats=["%Y-%m-%dT%H:%M:%S%z"], error_messages={"required": "Choose a time."}
+    )
+
+
+class DetailsForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Full name", widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        max_length=254,
+        label="Email address",
+        help_text="We send your confirmation and any changes here.",
+        error_messages={"invalid": ADDRESS_MESSAGE},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        max_length=30,
+        label="Phone number",
+        help_text="In case we need to reach you about your appointment.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth", widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d")
+    )
+    notes = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Anything you would like us to know (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    privacy_consent = forms.BooleanField(
+        error_messages={"required": "Please agree to the privacy notice so we can book your appointment."},
+    )
+    marketing_consent = forms.BooleanField(
+        required=False, label="Send me occasional news from the clinic (you can stop these at any time)."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["privacy_consent"].label = format_html(
+            'I have read the <a href="{}">privacy notice</a> and agree to {} keeping my details to arrange my care.',
+            reverse("privacy"),
+            settings.CLINIC_NAME,
+        )
+
+    def clean_name(self):
+        name = reject_unsafe_characters(self.cleaned_data["name"]).strip()
+        if not name:
+            raise forms.ValidationError("Please enter your name.")
+        return name
+
+    def clean_email(self):
+        return clean_address(reject_unsafe_characters(self.cleaned_data["email"]))
+
+    def clean_phone(self):
+        raw = reject_unsafe_characters(self.cleaned_data["phone"])
+        try:
+            number = phonenumbers.parse(raw, settings.CLINIC_PHONE_REGION)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError("Please enter a phone number we can call, for example 07911 123456.")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        today = clock.today(timezone.now())
+        if born > today:
+            raise forms.ValidationError("Your date of birth cannot be in the future.")
+        if born < today - datetime.timedelta(days=int(365.25 * 120)):
+            raise forms.ValidationError("Please check the year of your date of birth.")
+        return born
+
+    def clean_notes(self):
+        return reject_unsafe_characters(self.cleaned_data["notes"], allow_newlines=True).strip()
+
+
+class QuestionnaireForm(forms.ModelForm):
+    class Meta:
+        model = Questionnaire
+        fields = Questionnaire.QUESTIONS
+        widgets = {name: forms.RadioSelect for name in Questionnaire.QUESTIONS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.choices = [c for c in field.choices if c[0]]  # no empty "-----" choice
+
+
+class ConfirmForm(forms.Form):
+    idempotency_key = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput)

@@ -1,0 +1,180 @@
+"""Reading availability from the database: a fixed number of queries, then pure computation."""
+
+import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TypedDict, cast
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+
+from ..lib import clock
+from ..lib.clock import clinic_tz
+from ..models import Appointment, Closure, ConsultationType, Practitioner, WorkingHours
+from . import availability
+
+
+def booking_rules() -> availability.Rules:
+    return availability.Rules(
+        min_notice=datetime.timedelta(hours=settings.CLINIC_BOOKING_MIN_NOTICE_HOURS),
+        horizon_days=settings.CLINIC_BOOKING_HORIZON_DAYS,
+        slot_step=datetime.timedelta(minutes=settings.CLINIC_BOOKING_SLOT_STEP_MINUTES),
+    )
+
+
+@dataclass(frozen=True)
+class PractitionerSlot:
+    practitioner: Practitioner
+    start: datetime.datetime
+    end: datetime.datetime
+
+
+class WeekOfFreeTimes(TypedDict):
+    """One week of the time picker: each day from today on with its free start times (clinic time)."""
+
+    days: list[tuple[datetime.date, list[datetime.datetime]]]
+    previous_week: datetime.date | None
+    next_week: datetime.date | None
+    any_slots: bool
+
+
+def _closure_intervals(closure: Closure, tz: ZoneInfo) -> Iterator[availability.Interval]:
+    """A closure as aware intervals: whole days, or the same time range on each day."""
+    day = closure.first_day
+    while day <= closure.end_day:
+        if closure.start_time is None:
+            yield availability.local_day_bounds(day, tz)
+        else:
+            yield availability.Interval(
+                clock.at(day, closure.start_time),
+                # Closure.clean (the admin's form) allows both times or neither; no database constraint does.
+                clock.at(day, cast(datetime.time, closure.end_time)),
+            )
+        day += datetime.timedelta(days=1)
+
+
+def free_slots(
+    *,
+    consultation_type: ConsultationType,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    now: datetime.datetime,
+    practitioner: Practitioner | None = None,
+    ignore_appointment: Appointment | None = None,
+    rules: availability.Rules | None = None,
+) -> list[PractitionerSlot]:
+    """Free slots of every practitioner offering this consultation type (or just one), sorted.
+
+    Four queries whatever the number of practitioners or days: practitioners, their hours,
+    closures, busy appointments. `ignore_appointment` is left out of the busy times, so an
+    appointment being moved does not block its own neighbourhood.
+    """
+    tz = clinic_tz()
+    rules = rules or booking_rules()
+    practitioners: QuerySet[Practitioner] | list[Practitioner]  # a query, then the practitioners it finds
+    practitioners = Practitioner.objects.filter(active=True, consultation_types=consultation_type)
+    if practitioner is not None:
+        practitioners = practitioners.filter(pk=practitioner.pk)
+    practitioners = list(
+        practitioners.prefetch_related(Prefetch("working_hours", queryset=WorkingHours.objects.order_by("start")))
+    )
+    if not practitioners:
+        return []
+    ids = [p.pk for p in practitioners]
+    window = availability.Interval(
+        availability.local_day_bounds(first_day, tz).start, availability.local_day_bounds(last_day, tz).end
+    )
+    closures = Closure.objects.filter(
+        Q(practitioner__isnull=True) | Q(practitioner__in=ids), first_day__lte=last_day
+    ).filter(Q(last_day__gte=first_day) | Q(last_day__isnull=True, first_day__gte=first_day))
+    busy = Appointment.objects.active().filter(
+        practitioner__in=ids, starts_at__lt=window.end, blocks_until__gt=window.start
+    )
+    if ignore_appointment is not None:
+        busy = busy.exclude(pk=ignore_appointment.pk)
+
+    closures_by_practitioner: dict[int, list[availability.Interval]] = {pk: [] for pk in ids}
+    for closure in closures:
+        intervals = list(_closure_intervals(closure, tz))
+        for pk in [closure.practitioner_id] if closure.practitioner_id else ids:
+            closures_by_practitioner[pk] += intervals
+    busy_by_practitioner: dict[int, list[availability.Interval]] = {pk: [] for pk in ids}
+    for start, end, pk in busy.values_list("starts_at", "blocks_until", "practitioner_id"):
+        busy_by_practitioner[pk].append(availability.Interval(start, end))
+
+    slots: list[PractitionerSlot] = []
+    for p in practitioners:
+        hours = [availability.WorkingHours(h.weekday, h.start, h.end) for h in p.working_hours.all()]
+        for slot in availability.free_slots(
+            tz=tz,
+            hours=hours,
+            closures=closures_by_practitioner[p.pk],
+            busy=busy_by_practitioner[p.pk],
+            rules=rules,
+            duration=consultation_type.duration,
+            buffer=consultation_type.buffer,
+            now=now,
+            first_day=first_day,
+            last_day=last_day,
+        ):
+            slots.append(PractitionerSlot(p, slot.start, slot.end))
+    slots.sort(key=lambda s: (s.start, s.practitioner.name))
+    return slots
+
+
+def nearest_slots(slots: Iterable[PractitionerSlot], wanted: datetime.datetime, n: int = 3) -> list[PractitionerSlot]:
+    """The n free slots closest to the time the patient wanted, one per start time."""
+    by_start: dict[datetime.datetime, PractitionerSlot] = {}
+    for slot in slots:
+        by_start.setdefault(slot.start, slot)
+    chosen = availability.nearest([availability.Slot(s.start, s.end) for s in by_start.values()], wanted, n)
+    return [by_start[s.start] for s in chosen]
+
+
+def requested_week(text: str | None, *, today: datetime.date) -> datetime.date:
+    """The day a `?week=` parameter asks for, kept between today and the booking horizon (today if not a date)."""
+    try:
+        day = datetime.date.fromisoformat(text or "")
+    except ValueError:
+        return today
+    return min(max(day, today), today + datetime.timedelta(days=booking_rules().horizon_days))
+
+
+def week_of_free_times(
+    *,
+    consultation_type: ConsultationType,
+    practitioner: Practitioner | None,
+    anchor: datetime.date,
+    today: datetime.date,
+    now: datetime.datetime,
+    ignore_appointment: Appointment | None = None,
+) -> WeekOfFreeTimes:
+    """The week (Monday to Sunday) holding `anchor`, ready for the time picker.
+
+    Returns the days from today on, each with its free start times in clinic time (one per
+    time, whoever is free), and the neighbouring weeks a patient may move to.
+    """
+    tz = clinic_tz()
+    monday = anchor - datetime.timedelta(days=anchor.weekday())
+    sunday = monday + datetime.timedelta(days=6)
+    slots = free_slots(
+        consultation_type=consultation_type,
+        practitioner=practitioner,
+        first_day=max(monday, today),
+        last_day=sunday,
+        now=now,
+        ignore_appointment=ignore_appointment,
+    )
+    days: dict[datetime.date, list[datetime.datetime]] = {monday + datetime.timedelta(days=i): [] for i in range(7)}
+    for start in sorted({slot.start for slot in slots}):
+        local = start.astimezone(tz)
+        days[local.date()].append(local)
+    horizon = today + datetime.timedelta(days=booking_rules().horizon_days)
+    next_monday = monday + datetime.timedelta(days=7)
+    return {
+        "days": [(day, starts) for day, starts in days.items() if day >= today],
+        "previous_week": monday - datetime.timedelta(days=7) if monday > today else None,
+        "next_week": next_monday if next_monday <= horizon else None,
+        "any_slots": bool(slots),
+    }

@@ -1,0 +1,207 @@
+"""Queueing email in the caller's transaction; cancelling it; handing it to a worker.
+
+Every email is a row, written in the same transaction as the change it reports, so a rollback
+drops it. Sending is clinic.mail.sending; a task carries only the row's id.
+"""
+
+import base64
+import datetime
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from functools import partial
+from typing import Any, Protocol, TypedDict
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic.celery import app
+
+from ..lib.addresses import clean_address
+from ..lib.links import site_host
+from ..models import Outbox
+from .rendering import render_email
+from .unsubscribe import TOKEN_PLACEHOLDER, is_opted_out, unsubscribe_url
+
+logger = logging.getLogger(__name__)
+
+Status = Outbox.Status
+Category = Outbox.Category
+
+SEND_TASK = "clinic.mail.tasks.send_outbox_email"
+# After a failed publish this process stops trying for a while: each try can cost the broker's
+# socket timeout (2 s), and the sweep sends the mail anyway.
+BROKER_PAUSE_SECONDS = 30
+_broker_paused_until = 0.0
+
+
+class InvalidRecipient(ValueError):
+    """Not one plain email address (for example, it holds a line break or a second address)."""
+
+
+# A renderer's answer: (subject, text, html, fill_in), fill_in mapping placeholders to values.
+RenderedParts = tuple[str, str, str, dict[str, str]]
+
+
+class Renderer(Protocol):
+    """`render(row, *, now)`, as `register_renderer` describes."""
+
+    def __call__(self, row: Outbox, *, now: datetime.datetime) -> RenderedParts | None: ...
+
+
+class StoredAttachment(TypedDict):
+    """An attachment as the row's JSON keeps it: the content base64-encoded."""
+
+    filename: str
+    mimetype: str
+    content: str
+
+
+# Kinds whose content must be current when it goes, not when it was queued (aftercare steps an
+# editor may correct days after a treatment was recorded): kind -> render(row, *, now).
+_renderers: dict[str, Renderer] = {}
+
+
+def register_renderer(kind: str, render: Renderer) -> None:
+    """Re-render rows of `kind` just before each send attempt.
+
+    `render(row, *, now)` returns (subject, text, html, fill_in), or None to withdraw the email
+    (it is then cancelled). The parts are stored on the row, so the admin shows what was sent;
+    `fill_in` maps placeholders in them to values (link tokens) that go only into the message.
+    """
+    _renderers[kind] = render
+
+
+# --- Queueing (inside the caller's transaction) -----------------------------
+
+
+def queue_email(
+    *,
+    to: str,
+    template: str,
+    context: Mapping[str, Any],
+    kind: str,
+    cause: str,
+    idempotency_key: str,
+    send_after: datetime.datetime | None = None,
+    category: str = Category.ESSENTIAL,
+    attachments: Iterable[tuple[str, str | bytes, str]] = (),
+    now: datetime.datetime | None = None,
+) -> Outbox:
+    """Render an email and store it to be sent at `send_after` (default: now); return its row.
+
+    Call it inside the transaction that makes the change the email reports, so a rollback drops
+    it. The same idempotency key stores one email. Due mail is handed to a worker when the
+    transaction commits; if the broker is down the minute sweep sends it. `attachments` are
+    (filename, content, mimetype) triples. Mail of a category the address unsubscribed from is
+    stored as cancelled ("Unsubscribed"), so staff can see why it was not sent.
+    """
+    now = now or timezone.now()
+    recipient = clean_recipient(to)
+    if len(idempotency_key) > 200:
+        raise ValueError("An idempotency key may be at most 200 characters.")
+    send_after = send_after or now
+    if timezone.is_naive(send_after):
+        raise ValueError("send_after must be timezone-aware.")
+    existing = Outbox.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+
+    context = dict(context)
+    if category != Category.ESSENTIAL:
+        context["unsubscribe_url"] = unsubscribe_url(TOKEN_PLACEHOLDER)
+    subject, text, html = render_email(template, context)
+    opted_out = category != Category.ESSENTIAL and is_opted_out(recipient, category)
+    row = Outbox(
+        recipient=recipient,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        attachments=[_stored_attachment(*attachment) for attachment in attachments],
+        kind=kind,
+        category=category,
+        cause=cause,
+        idempotency_key=idempotency_key,
+        send_after=send_after,
+        next_attempt_at=send_after,
+        status=Status.CANCELLED if opted_out else Status.PENDING,
+        last_error="Unsubscribed" if opted_out else "",
+        message_id=new_message_id(),
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():  # a savepoint: a racing duplicate must not spoil the caller's transaction
+            row.save()
+    except IntegrityError:
+        return Outbox.objects.get(idempotency_key=idempotency_key)
+    if row.status == Status.PENDING and send_after <= now:
+        transaction.on_commit(partial(publish_send, row.pk))
+    return row
+
+
+def clean_recipient(address: str) -> str:
+    """The address, trimmed and lower-cased, if mail can be sent to it (clinic.lib.addresses); else InvalidRecipient."""
+    try:
+        return clean_address(address)
+    except ValidationError:
+        raise InvalidRecipient("Not one plain email address that mail can be sent to.") from None
+
+
+def new_message_id() -> str:
+    """A Message-ID unique to one email and kept for all its attempts."""
+    return f"<{uuid.uuid4().hex}@{site_host()}>"
+
+
+def _stored_attachment(filename: str, content: str | bytes, mimetype: str) -> StoredAttachment:
+    if isinstance(content, str):
+        content = content.encode()
+    return {"filename": filename, "mimetype": mimetype, "content": base64.b64encode(content).decode("ascii")}
+
+
+def publish_send(outbox_id: int) -> bool:
+    """Hand one row to a worker now; False if the broker cannot be reached (the sweep sends it later)."""
+    global _broker_paused_until
+    if not settings.OUTBOX_USE_CELERY or time.monotonic() < _broker_paused_until:
+        return False
+    try:
+        app.send_task(SEND_TASK, (outbox_id,), retry=False)
+    except Exception as exc:  # whatever the broker does, the request that queued the mail succeeds
+        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
+        logger.warning("outbox %s: task broker unreachable (%s); the sweep will send it", outbox_id, type(exc).__name__)
+        return False
+    return True
+
+
+# --- Cancelling and retrying ------------------------------------------------
+
+
+def cancel_pending(*, cause: str, kinds: Iterable[str] | None = None, reason: str = "Cancelled") -> int:
+    """Cancel the unsent emails `cause` queued (optionally only these kinds); return how many.
+
+    Their idempotency keys are freed, so a replacement may be queued with the same key.
+    """
+    rows = Outbox.objects.filter(cause=cause, status=Status.PENDING)
+    if kinds is not None:
+        rows = rows.filter(kind__in=kinds)
+    return rows.cancel(reason)
+
+
+def cancel(*, ids: Iterable[int], reason: str = "Cancelled by staff") -> int:
+    """Cancel these rows if they are pending or failed (staff's admin action); return how many."""
+    return Outbox.objects.filter(pk__in=ids, status__in=[Status.PENDING, Status.FAILED]).cancel(reason)
+
+
+def retry_now(*, ids: Iterable[int], now: datetime.datetime) -> int:
+    """Send failed or waiting rows at once, with a fresh set of attempts; return how many."""
+    ids = list(
+        Outbox.objects.filter(pk__in=ids, status__in=[Status.PENDING, Status.FAILED]).values_list("pk", flat=True)
+    )
+    Outbox.objects.filter(pk__in=ids).update(
+        status=Status.PENDING, next_attempt_at=now, lease_until=None, attempts=0, last_error=""
+    )
+    for pk in ids:
+        transaction.on_commit(partial(publish_send, pk))
+    return len(ids)

@@ -1,0 +1,48 @@
+"""Unsubscribing from non-essential email, from a link or a mail client's one-click button (RFC 8058)."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from . import unsubscribe as unsubscribing
+
+
+@csrf_exempt  # only for the one-click POST below; everything else goes through _confirm's CSRF check
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """GET: a page with a button. POST from that page (CSRF-checked) or from a mail client's one-click."""
+    link = unsubscribing.unsubscribe_link(token)
+    if link is None:
+        raise Http404
+    if request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click":
+        # A mail client acting on List-Unsubscribe-Post: it has no CSRF token, and the
+        # 256-bit token in the URL is the proof that the request comes from the email.
+        _opt_out(link)
+        return HttpResponse("Unsubscribed.", content_type="text/plain")
+    return _confirm(request, link)
+
+
+@csrf_protect
+def _confirm(request, link):
+    email = link.outbox
+    if request.method == "POST":
+        _opt_out(link)
+        return redirect("email:unsubscribed")
+    context = {
+        "category": email.get_category_display().lower(),
+        "already": unsubscribing.is_opted_out(email.recipient, email.category),
+    }
+    return render(request, "mail/unsubscribe.html", context)
+
+
+def _opt_out(link):
+    unsubscribing.opt_out(address=link.outbox.recipient, category=link.outbox.category, now=timezone.now())
+
+
+@never_cache
+def unsubscribed(request):
+    return render(request, "mail/unsubscribed.html")

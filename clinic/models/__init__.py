@@ -1,0 +1,24 @@
+"""The clinic's records (one app, label "clinic"): every model, re-exported from its module."""
+
+from .aftercare import AftercareCheckIn, AftercareDelivery, AftercareLink, TreatmentRecord
+from .appointments import Appointment, ManageLink, Patient, Questionnaire
+from .mail import EmailOptOut, Outbox, UnsubscribeLink
+from .schedules import Closure, ConsultationType, Practitioner, WorkingHours
+
+__all__ = [
+    "AftercareCheckIn",
+    "AftercareDelivery",
+    "AftercareLink",
+    "Appointment",
+    "Closure",
+    "ConsultationType",
+    "EmailOptOut",
+    "ManageLink",
+    "Outbox",
+    "Patient",
+    "Practitioner",
+    "Questionnaire",
+    "TreatmentRecord",
+    "UnsubscribeLink",
+    "WorkingHours",
+]

@@ -13,6 +13,7 @@ import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
+import django
 import django.conf
 import pytest
 from pytest_postgresql import factories as pg_factories
@@ -21,6 +22,8 @@ from pytest_redis import factories as redis_factories
 from tests import testenv  # noqa: F401  (the test environment, set before Django loads)
 
 django.conf.settings.INSTALLED_APPS  # noqa: B018  (load settings now, so pytest-django sets Django up)
+# Apps ready before any folder's conftest loads: they may import models, whichever folder pytest is given.
+django.setup()
 
 pytest_plugins = ["tests.clinic_fixtures", "tests.staff_fixtures"]
 

@@ -57,6 +57,12 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        # Every transactional test gets the migrated data back afterwards (pages, roles, content types).
+        # One without it is flushed with post_migrate, which re-creates content types and permissions
+        # under new ids, and the next test that restores the snapshot collides with them.
+        db = item.get_closest_marker("django_db")
+        if db and db.kwargs.get("transaction") and "serialized_rollback" not in db.kwargs:
+            item.add_marker(pytest.mark.django_db(**db.kwargs, serialized_rollback=True), append=False)
         for marker, (available, hint) in SERVICES.items():
             if marker in item.keywords and not available:
                 item.add_marker(pytest.mark.skip(reason=f"needs {hint}"))

@@ -44,8 +44,15 @@ ROLE_PERMISSIONS = {
 }
 
 
-def sync_groups(apps=global_apps, **kwargs):
-    """Create the role groups and give each exactly its permissions; a post_migrate handler."""
+def sync_groups(apps=global_apps, plan=None, **kwargs):
+    """Create the role groups and give each exactly its permissions; a post_migrate handler.
+
+    `flush` sends post_migrate too, with no migration plan: groups are data, and a flushed database
+    gets them back from its next `migrate` (or, in the tests, from the serialized snapshot, which a
+    second copy made here would collide with).
+    """
+    if plan is None:
+        return
     # Each app's permissions are made by its own post_migrate handler, which may not have run yet.
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, apps=apps, verbosity=0)

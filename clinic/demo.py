@@ -1,12 +1,14 @@
-"""A demo schedule for a local run (and the tests' standard clinic). Idempotent."""
+"""The demo clinic: its schedule (also the tests' standard clinic) and, for a local run, a realistic few days."""
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 
-from treatments.models import TreatmentPage
+from treatments.models import AftercareStep, TreatmentPage
 
-from .models import ConsultationType, Practitioner, WorkingHours
+from .lib import clock
+from .models import AftercareCheckIn, Appointment, ConsultationType, Patient, Practitioner, Questionnaire, WorkingHours
 
 CONSULTATION_TYPES = [
     {
@@ -60,3 +62,87 @@ def load_demo_schedule():
                 for start, end in WEEKLY_HOURS
             )
     return kinds
+
+
+# A realistic few days for a local try: (day from today, clinic time, practitioner index, type slug, patient).
+DEMO_DOMAIN = "demo.example"
+DEMO_DIARY = [
+    (0, "10:30", 0, "milia-consultation", "Priya Desai"),
+    (0, "14:00", 0, "milia-consultation", "Tom Fletcher"),
+    (0, "11:00", 1, "follow-up", "Grace Okonjo"),
+    (0, "15:30", 1, "milia-consultation", "Ahmed Karimi"),
+    (1, "09:00", 0, "milia-consultation", "Lucy Brennan"),
+    (1, "09:45", 0, "milia-consultation", "Mei Lin"),
+    (1, "13:30", 1, "follow-up", "Daniel Price"),
+    (2, "10:00", 0, "milia-consultation", "Sofia Rossi"),
+    (3, "16:00", 1, "milia-consultation", "Oliver Grant"),
+]
+WORRY = "The spot where the milium was removed looks redder today than yesterday. Is that normal?"
+
+
+def _demo_patient(name):
+    email = f"{name.lower().replace(' ', '.')}@{DEMO_DOMAIN}"
+    patient, _ = Patient.objects.get_or_create(
+        email=email, defaults={"name": name, "phone": "+447700900123", "date_of_birth": datetime.date(1988, 4, 2)}
+    )
+    return patient
+
+
+def _demo_appointment(patient, practitioner, kind, starts_at, *, now, status=Appointment.Status.BOOKED):
+    """A booking as the desk would enter it: the rows only, no confirmation email for made-up patients."""
+    ends_at = starts_at + kind.duration
+    appointment = Appointment.objects.create(
+        patient=patient,
+        practitioner=practitioner,
+        consultation_type=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        blocks_until=ends_at + kind.buffer,
+        status=status,
+        privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
+        consented_at=now,
+    )
+    Questionnaire.objects.create(appointment=appointment, **dict.fromkeys(Questionnaire.QUESTIONS, "no"))
+    return appointment
+
+
+@transaction.atomic
+def load_demo_week(*, now):
+    """Appointments today and over the next days, one attended earlier with its treatment recorded and its
+    aftercare started, and a worried check-in from that patient: the agenda and dashboard show the product.
+
+    Made once: a second run finds the demo patients and changes nothing. Returns how many appointments it made.
+    """
+    from .aftercare import services as aftercare
+
+    if Patient.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exists():
+        return 0
+    kinds = {kind.slug: kind for kind in load_demo_schedule()}
+    practitioners = [Practitioner.objects.get(name=name) for name, _, _ in PRACTITIONERS]
+    today = clock.today(now)
+    made = []
+    for days, time, who, slug, name in DEMO_DIARY:
+        starts_at = clock.at(today + datetime.timedelta(days=days), datetime.time.fromisoformat(time))
+        if starts_at > now:  # a run late in the day skips what would be in the past
+            made.append(_demo_appointment(_demo_patient(name), practitioners[who], kinds[slug], starts_at, now=now))
+    # Seen two hours ago: attended, an extraction recorded, its aftercare started, and a worry sent back.
+    seen_at = clock.local(now - datetime.timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    patient = _demo_patient("Hannah Webb")
+    attended = _demo_appointment(
+        patient, practitioners[0], kinds["milia-consultation"], seen_at, now=now, status=Appointment.Status.ATTENDED
+    )
+    made.append(attended)
+    record = aftercare.record_treatment(
+        patient=patient,
+        treatment=TreatmentPage.objects.get(slug="extraction"),
+        practitioner=practitioners[0],
+        performed_at=seen_at + datetime.timedelta(minutes=15),
+        notes="Three milia removed from the left cheek by de-roofing. Tolerated well.",
+        appointment=attended,
+        now=now,
+    )
+    step = AftercareStep.objects.filter(treatment=record.treatment, active=True).order_by("day_offset").first()
+    if step is not None:
+        link = aftercare.link_for_token(aftercare.new_link(record, step, now=now), now=now)
+        aftercare.check_in(link=link, feeling=AftercareCheckIn.Feeling.WORRIED, message=WORRY, now=now)
+    return len(made)

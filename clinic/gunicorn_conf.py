@@ -5,6 +5,8 @@ method, the path (tokens redacted), status, size and time, and never the query s
 searches hold names and addresses), the referrer or the user agent.
 """
 
+import os
+
 from gunicorn.glogging import Logger
 
 from clinic.lib.log_redaction import RedactTokens, redact
@@ -20,6 +22,21 @@ logger_class = "clinic.gunicorn_conf.RedactingLogger"
 timeout = 30
 # gunicorn 27's control socket sits at one fixed path per user: two servers on a machine would fight over it.
 control_socket_disable = True
+
+
+if os.environ.get("LOG_FORMAT") == "json":
+    # gunicorn's own lines (start, workers, access) as the site's JSON lines, one object each.
+    logconfig_dict = {
+        "formatters": {"json": {"()": "clinic.lib.log_context.JsonFormatter"}},
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+            "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+        },
+        "loggers": {
+            "gunicorn.error": {"handlers": ["error_console"], "level": "INFO", "propagate": False},
+            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
+    }
 
 
 class RedactingLogger(Logger):

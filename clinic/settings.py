@@ -8,42 +8,14 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from clinic.lib.env import env_bool, env_int, env_list, env_str, read_env_file
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+read_env_file(os.environ.get("ENV_FILE", BASE_DIR / ".env"))
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_str(name, default=""):
-    return os.environ.get(name, default)
-
-
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    if value.strip().lower() in _TRUE:
-        return True
-    if value.strip().lower() in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
-
-
-def env_int(name, default):
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
-
-
-def env_list(name, default=""):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
 
 DEBUG = env_bool("DEBUG")
 
@@ -83,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes answer before host checks, sessions or the user are looked at.
+    "clinic.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clinic.lib.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -93,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After the user is known: every log line of the request carries its id and the staff member's.
+    "clinic.lib.log_context.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinic.staff.sessions.StaffSessionTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -146,6 +122,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600)
+    # An unreachable database host fails a request (and the health check) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -193,7 +171,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 
 # --- Security ---------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", not DEBUG)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -273,9 +250,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Email ------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")
+# No mail server: with DEBUG, a local mailbox read at /dev/mail/ (its links work); otherwise the console.
+_NO_SERVER_BACKEND = "clinic.mail.mailbox.MailboxBackend" if DEBUG else "django.core.mail.backends.console.EmailBackend"
 EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+    "EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else _NO_SERVER_BACKEND
 )
 EMAIL_PORT = env_int("EMAIL_PORT", 587 if EMAIL_HOST else 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -285,6 +263,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clinic <no-reply@clinic.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who gets a (personal-data-free) report of each server error, through the outbox: comma-separated addresses.
+ADMINS = [(address, address) for address in env_list("ADMINS")]
 CLINIC_INBOX_EMAIL = env_str("CLINIC_INBOX_EMAIL", "reception@clinic.example")
 
 # --- The clinic -------------------------------------------------------------
@@ -312,7 +292,7 @@ PRIVACY_NOTICE_VERSION = env_str("PRIVACY_NOTICE_VERSION", "2026-11")
 
 # --- Celery -----------------------------------------------------------------
 _BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem"):
     for sub in ("queue", "processed", "control"):
         (_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -345,6 +325,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# What a task prints (the console email backend, say) is information, not a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -366,22 +348,49 @@ OUTBOX_BACKOFF_CAP_SECONDS = env_int("OUTBOX_BACKOFF_CAP_SECONDS", 3600)
 # False for sites that run `manage.py send_due_mail` from cron and no Celery worker.
 OUTBOX_USE_CELERY = env_bool("OUTBOX_USE_CELERY", True)
 OUTBOX_BATCH_SIZE = 500
+# /healthz/ answers 503 when the oldest email due has waited longer than this (mail has stopped flowing).
+HEALTH_MAIL_MAX_WAIT_SECONDS = env_int("HEALTH_MAIL_MAX_WAIT_SECONDS", 900)
 
 # --- Logging ----------------------------------------------------------------
+# "plain" for people, "json" for a log service: one object per line with request, user, task and email ids.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "clinic.lib.log_context.ContextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "clinic.lib.log_context.JsonFormatter"},
+    },
     "filters": {"redact_tokens": {"()": "clinic.lib.log_redaction.RedactTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_tokens"]},
+        "error_reports": {"class": "clinic.mail.error_reports.OutboxErrorReports", "level": "ERROR"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Django's own admin emails carry the request (cookies, headers, token paths) and skip the outbox:
+        # errors go to the console like everything else, and to ADMINS through the outbox (error_reports).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "celery.app.trace": {"handlers": ["error_reports"], "level": "INFO"},
         # Axes announces itself at every start; its lockout warnings still show.
         "axes.apps": {"level": "WARNING"},
         # Paths of patient links carry tokens: redact them where Django logs request paths.
-        "django.request": {"filters": ["redact_tokens"]},
+        "django.request": {"handlers": ["error_reports"], "filters": ["redact_tokens"]},
         "django.server": {"filters": ["redact_tokens"]},
         "django.security": {"filters": ["redact_tokens"]},
     },
 }
+
+# --- Error tracking (optional) ------------------------------------------------------
+# Sentry or GlitchTip: errors of the web and the workers, scrubbed of personal data (clinic/lib/error_tracking.py).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from clinic.lib import error_tracking
+
+    error_tracking.init(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))

@@ -8,12 +8,12 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz/", views.healthz, name="healthz"),
     path("privacy/", views.privacy, name="privacy"),
     path("book/", include("clinic.booking.urls")),
     path("manage/", include("clinic.booking.manage_urls")),
     path("aftercare/", include("clinic.aftercare.urls")),
     path("email/", include("clinic.mail.urls")),
+    path("dev/", include("clinic.mail.dev_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("treatments.urls")),
 ]

@@ -1,25 +1,15 @@
-"""Site-wide pages: home, health check, error pages."""
+"""Site-wide pages: home, the privacy notice, error pages (the health check is clinic.health)."""
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.cache import never_cache
 
 from .context_processors import clinic_details
 
 
 def home(request):
     return render(request, "home.html")
-
-
-@never_cache
-def healthz(request):
-    """Liveness for load balancers: the app answers and the database responds."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def privacy(request):

@@ -9,6 +9,7 @@ import secrets
 import tempfile
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+os.environ["ENV_FILE"] = ""  # a developer's local .env (written by `make run`) is not the tests' environment
 os.environ["DEBUG"] = "false"
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"

@@ -11,14 +11,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from ..mail import outbox
+from ..mail.rendering import SANDBOXED_EMAIL_CSP
 from ..models import (
     Outbox,
 )
 from .common import outcome
-
-# The HTML part of an email is shown as its own document: sandboxed (no scripts, no forms, its own
-# origin), inline styles allowed because that is how email is written, nothing loaded from elsewhere.
-EMAIL_PREVIEW_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 
 @admin.register(Outbox)
@@ -89,7 +86,7 @@ class OutboxAdmin(admin.ModelAdmin):
     def preview_html_view(self, request, pk):
         email = self._viewable(request, pk)
         response = HttpResponse(email.body_html, content_type="text/html; charset=utf-8")
-        response["Content-Security-Policy"] = EMAIL_PREVIEW_CSP
+        response["Content-Security-Policy"] = SANDBOXED_EMAIL_CSP
         response["Referrer-Policy"] = "no-referrer"  # links in the email must not learn the admin's address
         return response
 

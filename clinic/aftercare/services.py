@@ -199,7 +199,7 @@ def render_for_sending(row: Outbox, *, now: datetime.datetime) -> outbox.Rendere
     record = delivery.record
     if record.is_void or record.patient.erased_at:
         return None
-    token = _new_link(record, step, now=now)
+    token = new_link(record, step, now=now)
     context = {
         **email_context(step, LINK_PLACEHOLDER),
         "unsubscribe_url": unsubscribe.unsubscribe_url(unsubscribe.TOKEN_PLACEHOLDER),
@@ -219,7 +219,7 @@ def links_expire_at(record: TreatmentRecord) -> datetime.datetime:
     return last + LINK_GRACE
 
 
-def _new_link(record: TreatmentRecord, step: AftercareStep, *, now: datetime.datetime) -> str:
+def new_link(record: TreatmentRecord, step: AftercareStep, *, now: datetime.datetime) -> str:
     token = tokens.new_token()
     AftercareLink.objects.create(
         record=record, step=step, token_hash=tokens.digest(token), created_at=now, expires_at=links_expire_at(record)

@@ -71,6 +71,5 @@ class FailOpenRedisCache(RedisCache):
         super().__init__(server, params)
 
 
-
 for _name in FALLBACKS:
     setattr(FailOpenRedisCache, _name, _fail_open(_name, getattr(RedisCache, _name)))

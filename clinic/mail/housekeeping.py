@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 
 from ..models import Outbox
 
@@ -37,4 +37,20 @@ def queue_stats(*, now: datetime) -> QueueStats:
         "by_status": {status: by_status.get(status, 0) for status in Status.values},
         "due": due["n"],
         "oldest_due": due["oldest"],
+    }
+
+
+def mail_health(*, now: datetime) -> dict[str, int | float | None]:
+    """For the health check, in one query: emails due now, how long the oldest has waited, emails failed."""
+    due = Q(status=Status.PENDING, next_attempt_at__lte=now)
+    counts = Outbox.objects.aggregate(
+        due=Count("pk", filter=due),
+        oldest=Min("next_attempt_at", filter=due),
+        failed=Count("pk", filter=Q(status=Status.FAILED)),
+    )
+    oldest = counts["oldest"]
+    return {
+        "due": counts["due"],
+        "oldest_due_seconds": round((now - oldest).total_seconds()) if oldest else None,
+        "failed": counts["failed"],
     }

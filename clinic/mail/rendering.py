@@ -9,6 +9,10 @@ from django.template import engines
 
 from clinic.context_processors import clinic_details
 
+# An email's HTML part shown on its own page (the admin's preview, the local mailbox): a sandbox with
+# no scripts, forms or origin of its own, inline styles as email is written, nothing loaded from elsewhere.
+SANDBOXED_EMAIL_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+
 
 def base_context() -> dict[str, Any]:
     """What every email template may use: the clinic's details and the site's address."""

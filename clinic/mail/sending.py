@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 
-from ..lib import tokens
+from ..lib import log_context, tokens
 from ..lib.links import absolute_url
 from ..models import Outbox, UnsubscribeLink
 from .outbox import InvalidRecipient, Status, _renderers, publish_send, queue_email
@@ -88,8 +88,13 @@ def send_one(outbox_id: int, *, now: datetime) -> Outbox.Status | None:
     """Claim one due row, send it and record the outcome; return its new status, or None if not claimed.
 
     A row that is not due, already sent, cancelled or held by another sender is left alone,
-    so delivering the same task twice sends one email.
+    so delivering the same task twice sends one email. Every log line on the way names the row.
     """
+    with log_context.bound(outbox_id=outbox_id):
+        return _send_one(outbox_id, now=now)
+
+
+def _send_one(outbox_id: int, *, now: datetime) -> Outbox.Status | None:
     claimed = (
         Outbox.objects.filter(pk=outbox_id)
         .due(now)

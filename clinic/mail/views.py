@@ -1,5 +1,6 @@
 """Unsubscribing from non-essential email, from a link or a mail client's one-click button (RFC 8058)."""
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -7,7 +8,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from . import mailbox
 from . import unsubscribe as unsubscribing
+from .rendering import SANDBOXED_EMAIL_CSP
 
 
 @csrf_exempt  # only for the one-click POST below; everything else goes through _confirm's CSRF check
@@ -46,3 +49,28 @@ def _opt_out(link):
 @never_cache
 def unsubscribed(request):
     return render(request, "mail/unsubscribed.html")
+
+
+# --- The local mailbox (DEBUG only) -------------------------------------------------
+
+
+def _debug_only():
+    if not settings.DEBUG:
+        raise Http404
+
+
+def mailbox_list(request):
+    """/dev/mail/: the emails the site has "sent" in a local run, newest first, with their links."""
+    _debug_only()
+    return render(request, "mail/mailbox.html", {"emails": mailbox.newest()})
+
+
+def mailbox_html(request, key):
+    """One email's HTML part on its own page, sandboxed (no scripts, nothing loaded), as the admin preview."""
+    _debug_only()
+    kept = mailbox.find(key)
+    if kept is None:
+        raise Http404
+    response = HttpResponse(kept.html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = SANDBOXED_EMAIL_CSP
+    return response

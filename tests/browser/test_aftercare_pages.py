@@ -25,7 +25,7 @@ def token(db):
         now=now,
     )
     step = record.treatment.aftercare_steps.get(day_offset=1)
-    return aftercare._new_link(record, step, now=now)
+    return aftercare.new_link(record, step, now=now)
 
 
 def test_aftercare_pages_have_no_axe_violations(axe_check, plain_http_cookies, token):

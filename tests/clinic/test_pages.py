@@ -97,9 +97,3 @@ def test_booking_pages_are_never_cached(client):
 
 def test_A4_a_bad_host_header_is_refused(client):
     assert client.get("/", HTTP_HOST="evil.test").status_code == 400
-
-
-def test_health_check_answers(client):
-    response = client.get("/healthz/")
-    assert response.status_code == 200
-    assert response.content == b"ok"

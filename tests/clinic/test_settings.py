@@ -56,7 +56,7 @@ def test_it_rejects_a_malformed_boolean(tmp_path):
 
 
 def test_debug_runs_on_embedded_defaults(tmp_path):
-    """With DEBUG on and nothing else set: SQLite under var/, the file broker, console email."""
+    """With DEBUG on and nothing else set: SQLite under var/, the file broker, the local mailbox."""
     code = (
         "from django.conf import settings as s;"
         "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['OPTIONS']['transaction_mode'],"
@@ -67,8 +67,8 @@ def test_debug_runs_on_embedded_defaults(tmp_path):
     engine, mode, broker, backend, name = result.stdout.split()
     assert engine == "django.db.backends.sqlite3"
     assert mode == "IMMEDIATE"
-    assert broker == "filesystem://"
-    assert backend.endswith("console.EmailBackend")
+    assert broker == "filesystem://localhost/"
+    assert backend == "clinic.mail.mailbox.MailboxBackend"
     assert name.startswith(str(tmp_path))
 
 

@@ -576,6 +576,7 @@ class Stack:
         env.update(
             DJANGO_SETTINGS_MODULE="clinic.settings",
             DEBUG="false",
+            ENV_FILE="",  # a developer's local .env is not this stack's environment
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS=LOOPBACK,
             SITE_URL=self.base_url,

@@ -15,7 +15,7 @@ from .worker import ROOT
 
 
 @contextmanager
-def gunicorn(env, log_path, *, workers=2, threads=4, timeout=60):
+def gunicorn(env, log_path, *, workers=2, threads=4, timeout=60, args=()):
     """`gunicorn clinic.wsgi -w 2 --threads 4 -b 127.0.0.1:<free port>`; yields its base URL, stops it after."""
     port = free_port()
     with open(Path(log_path), "ab") as log:
@@ -36,6 +36,7 @@ def gunicorn(env, log_path, *, workers=2, threads=4, timeout=60):
                 # gunicorn 27 opens a control socket at one fixed path in $HOME: several servers on
                 # one machine (parallel test runs) would take it from each other.
                 "--no-control-socket",
+                *args,
             ],
             cwd=ROOT,
             env=env,

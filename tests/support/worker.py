@@ -70,6 +70,7 @@ class Worker:
                     "celery",
                     "-A",
                     "clinic",
+                    "-q",  # no banner: what is written is log lines
                     "worker",
                     "-c",
                     "2",

@@ -5,20 +5,27 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from clinic.demo import load_demo_schedule
+from clinic.demo import load_demo_schedule, load_demo_week
 from clinic.staff.two_factor import new_authenticator, setup_instructions
 
 DEMO_USERNAME = "demo-manager"
 
 
 class Command(BaseCommand):
-    help = "Create the demo schedule and a demo staff login (DEBUG only). Running it twice changes nothing."
+    help = "Create the demo clinic, a few days of its diary and a demo staff login (DEBUG only); idempotent."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("load_demo only runs with DEBUG=true: it creates a staff login.")
         load_demo_schedule()
+        made = load_demo_week(now=timezone.now())
+        if made:
+            self.stdout.write(
+                f"Demo diary: {made} appointments today and over the next days, one patient seen earlier "
+                "with aftercare started and a worried check-in waiting for a clinician."
+            )
         password = secrets.token_urlsafe(12)
         user, created = get_user_model().objects.get_or_create(
             username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True, "email": "demo@clinic.example"}

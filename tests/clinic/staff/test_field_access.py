@@ -46,7 +46,7 @@ def patient_file(book, dr_shah, now):
         appointment=appointment,
         now=now,
     )
-    link = aftercare.link_for_token(aftercare._new_link(record, step, now=now), now=now)
+    link = aftercare.link_for_token(aftercare.new_link(record, step, now=now), now=now)
     check_in = aftercare.check_in(link=link, feeling=AftercareCheckIn.Feeling.WORRIED, message=WORRY, now=now)
     return appointment, record, check_in
 

@@ -1,0 +1,57 @@
+"""Reading settings from the environment: helpers that fail loudly on a malformed value, and a local env file."""
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def read_env_file(path: str | os.PathLike[str] | None) -> None:
+    """KEY=VALUE lines of a local env file (as `make run` writes it) into the environment, never over it.
+
+    So `python manage.py …` works in a checkout without typing DEBUG=true first. Production sets
+    its environment itself (compose's env_file; the image holds no .env); `ENV_FILE=` turns it off.
+    """
+    if not path or not Path(path).is_file():
+        return
+    for line in Path(path).read_text().splitlines():
+        name, separator, value = line.partition("=")
+        if separator and name.strip() and not name.lstrip().startswith("#"):
+            os.environ.setdefault(name.strip(), value.strip())
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    """The variable's text, or the default."""
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """true/false (also 1/0, yes/no, on/off); anything else stops the site starting."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole number; anything else stops the site starting."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """Comma-separated values, blanks dropped."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]

@@ -88,9 +88,7 @@ def free_slots(
     closures = Closure.objects.filter(
         Q(practitioner__isnull=True) | Q(practitioner__in=ids), first_day__lte=last_day
     ).filter(Q(last_day__gte=first_day) | Q(last_day__isnull=True, first_day__gte=first_day))
-    busy = Appointment.objects.active().filter(
-        practitioner__in=ids, starts_at__lt=window.end, blocks_until__gt=window.start
-    )
+    busy = Appointment.objects.active().overlapping(window.start, window.end).filter(practitioner__in=ids)
     if ignore_appointment is not None:
         busy = busy.exclude(pk=ignore_appointment.pk)
 

@@ -177,7 +177,14 @@ def week_of_free_times(
     }
 
 
-def _week_slots(consultation_type, practitioner, monday, today, now, ignore_appointment=None):
+def _week_slots(
+    consultation_type: ConsultationType,
+    practitioner: Practitioner | None,
+    monday: datetime.date,
+    today: datetime.date,
+    now: datetime.datetime,
+    ignore_appointment: Appointment | None = None,
+) -> list[PractitionerSlot]:
     return free_slots(
         consultation_type=consultation_type,
         practitioner=practitioner,

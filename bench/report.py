@@ -41,6 +41,7 @@ def render(results) -> str:
         for step, value in shape["booking"].items():
             lines.append(_row(f"booking: {step}", value, trivial, static))
         lines.append("")
+    lines += growth(results)
     if "mail" in results:
         lines += [
             "### Mail to a local SMTP server",
@@ -54,6 +55,35 @@ def render(results) -> str:
         lines.append("")
     lines.append(END)
     return "\n".join(lines)
+
+
+def growth(results) -> list[str]:
+    """Each page's server time at each size as a multiple of its time at the smallest size (same practitioners)."""
+    by_people: dict[str, list[tuple[str, dict]]] = {}
+    for name, shape in results["shapes"].items():
+        people, size = name.split(", ")
+        by_people.setdefault(people, []).append((size, shape))
+    lines = []
+    for people, shapes in by_people.items():
+        if len(shapes) < 2:
+            continue
+        sizes = [size for size, _ in shapes]
+        lines += [
+            f"### Growth with history, {people} (median ms at each size ÷ at {sizes[0]})",
+            "",
+            "| Request | " + " | ".join(sizes) + " |",
+            "|---|" + "---:|" * len(sizes),
+        ]
+        first = shapes[0][1]
+        for key, value in first.items():
+            if key in ("seeded", "booking"):
+                continue
+            cells = [f"{shape[key]['median_ms'] / value['median_ms']:.2f}×" for _, shape in shapes]
+            lines.append(f"| {key} | " + " | ".join(cells) + " |")
+        flow = first["booking"]["whole flow"]["median_ms"]
+        cells = [f"{shape['booking']['whole flow']['median_ms'] / flow:.2f}×" for _, shape in shapes]
+        lines += ["| booking: whole flow | " + " | ".join(cells) + " |", ""]
+    return lines
 
 
 def write(results, path: Path) -> None:

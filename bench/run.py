@@ -1,249 +1,156 @@
-"""Benchmarks, run by hand (`make bench`); figures go to docs/PERFORMANCE.md. Loopback only, bounded.
+"""`make bench`: every figure of issue 17 against a private PostgreSQL, as ratios to floors measured in the same run.
 
-1. availability: the pure slot computation for a big clinic.
-2. slot loading: schedule.free_slots against a real database (queries and time).
-3. HTTP: gunicorn (2 workers x 4 threads) serving patient pages, driven by a bounded client.
-4. memory: resident size of a gunicorn worker after the load.
-5. outbox: emails sent per second through a local SMTP sink by the cron command.
+For each data shape (practitioners x appointments) a fresh database is cloned from a migrated
+template and filled (bench/seed.py); then each page is requested in process through Django's
+test Client and the whole middleware stack (bench/pages.py), and mail is sent to a real SMTP
+sink on loopback (bench/mail.py). Prints a summary, writes bench/results/<time>.json and
+latest.json, and rewrites the figures section of docs/PERFORMANCE.md.
+
+Environment:
+  BENCH_SIZES          appointments per shape, comma-separated (default 2000,20000,200000)
+  BENCH_PRACTITIONERS  practitioners per shape, comma-separated (default 5,50)
+  BENCH_REPEAT         requests per page after 3 warm-up ones (default 30)
+  BENCH_FLOWS          whole bookings per shape (default 8)
+  BENCH_EMAILS         emails per mail measure (default 1000)
+  BENCH_ONLY           "pages" or "mail" to run only that part
+  BENCH_NO_DOCS=1      do not touch docs/PERFORMANCE.md
 """
 
 import datetime
 import json
 import os
 import secrets
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 VAR = Path(tempfile.mkdtemp(prefix="clinic-bench-"))
-ENV = {
-    "DEBUG": "false",
-    "SECRET_KEY": secrets.token_urlsafe(50),
-    "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "SECURE_SSL_REDIRECT": "false",
-    "VAR_DIR": str(VAR),
-    "STATIC_ROOT": str(VAR / "static"),
-    "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{VAR / 'bench.sqlite3'}"),
-    "OUTBOX_USE_CELERY": "false",
-}
-os.environ.update(ENV)
-os.environ["DJANGO_SETTINGS_MODULE"] = "clinic.settings"
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from clinic import availability, outbox, schedule  # noqa: E402
-from clinic.demo import load_demo_schedule  # noqa: E402
-from clinic.models import Appointment, ConsultationType, Patient, Practitioner  # noqa: E402
-
-TZ = ZoneInfo("Europe/London")
-results = {}
 
 
-def best_of(fn, repeat=5):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def env_list(name, default):
+    return [int(x) for x in os.environ.get(name, default).split(",") if x.strip()]
 
 
-def bench_availability():
-    now = datetime.datetime(2026, 12, 7, 8, tzinfo=TZ)
-    hours = [
-        availability.WorkingHours(d, datetime.time(h1), datetime.time(h2))
-        for d in range(5)
-        for h1, h2 in ((9, 12), (13, 17))
-    ]
-    rules = availability.Rules(datetime.timedelta(hours=12), 60, datetime.timedelta(minutes=15))
-    busy = [
-        availability.Interval(now + datetime.timedelta(hours=3 * i), now + datetime.timedelta(hours=3 * i, minutes=40))
-        for i in range(500)
-    ]
-
-    def run():
-        for _ in range(10):
-            availability.free_slots(
-                tz=TZ,
-                hours=hours,
-                closures=[],
-                busy=busy,
-                rules=rules,
-                duration=datetime.timedelta(minutes=30),
-                buffer=datetime.timedelta(minutes=10),
-                now=now,
-                first_day=now.date(),
-                last_day=now.date() + datetime.timedelta(days=59),
-            )
-
-    results["availability_10_practitioners_60_days_500_busy_ms"] = round(best_of(run) * 1000, 1)
+SIZES = env_list("BENCH_SIZES", "2000,20000,200000")
+PRACTITIONERS = env_list("BENCH_PRACTITIONERS", "5,50")
+REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
+FLOWS = int(os.environ.get("BENCH_FLOWS", "8"))
+EMAILS = int(os.environ.get("BENCH_EMAILS", "1000"))
+ONLY = os.environ.get("BENCH_ONLY", "")  # "pages" or "mail": run only that part
 
 
-def bench_slot_loading():
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    load_demo_schedule()
-    kind = ConsultationType.objects.get(slug="milia-consultation")
-    now = timezone.now()
-    patient = Patient.objects.create(name="Bench", email="bench@example.org", phone="+447911123456")
-    appointments = []
-    for practitioner in Practitioner.objects.all():
-        start = now + datetime.timedelta(days=1)
-        for i in range(300):
-            s = start + datetime.timedelta(hours=2 * i)
-            appointments.append(
-                Appointment(
-                    patient=patient,
-                    practitioner=practitioner,
-                    consultation_type=kind,
-                    starts_at=s,
-                    ends_at=s + datetime.timedelta(minutes=30),
-                    blocks_until=s + datetime.timedelta(minutes=40),
-                    privacy_notice_version="bench",
-                    consented_at=now,
-                )
-            )
-    Appointment.objects.bulk_create(appointments)
-    today = timezone.localdate()
+def main():
+    from bench.postgres import admin, postgres, url
 
-    def run():
-        schedule.free_slots(
-            consultation_type=kind, first_day=today, last_day=today + datetime.timedelta(days=59), now=now
+    started = datetime.datetime.now(datetime.UTC)
+    with postgres(VAR / "pg") as proc:
+        admin(proc, "CREATE DATABASE bench_template")
+        os.environ.update(
+            DEBUG="false",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+            SECURE_SSL_REDIRECT="false",
+            VAR_DIR=str(VAR),
+            STATIC_ROOT=str(VAR / "static"),
+            DATABASE_URL=url(proc, "bench_template"),
+            OUTBOX_USE_CELERY="false",
+            DJANGO_SETTINGS_MODULE="bench.settings",
         )
+        import django
 
-    with CaptureQueriesContext(connection) as queries:
-        run()
-    results["slot_loading_queries"] = len(queries)
-    results["slot_loading_2_practitioners_60_days_600_appointments_ms"] = round(best_of(run) * 1000, 1)
+        django.setup()
+        import logging
 
+        for name in ("mail.log", "clinic", "django.request", "celery", "axes"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
-def http_load(base, path, total=600, threads=8):
-    latencies = []
-    lock = threading.Lock()
-    per_thread = total // threads
-    errors = []
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.db import connection, connections
 
-    def worker():
-        for _ in range(per_thread):
-            start = time.perf_counter()
-            try:
-                with urllib.request.urlopen(base + path, timeout=10) as response:  # noqa: S310
-                    response.read()
-                    ok = response.status == 200
-            except Exception as error:  # noqa: BLE001 — a benchmark counts failures, it doesn't stop
-                errors.append(repr(error))
-                ok = False
-            with lock:
-                latencies.append((time.perf_counter() - start, ok))
+        from bench import mail, pages, seed
 
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join(timeout=120)
-    elapsed = time.perf_counter() - started
-    times = sorted(t for t, _ in latencies)
-    return {
-        "requests": len(latencies),
-        "failures": sum(1 for _, ok in latencies if not ok),
-        "req_per_s": round(len(latencies) / elapsed),
-        "p50_ms": round(statistics.median(times) * 1000, 1),
-        "p95_ms": round(times[int(len(times) * 0.95)] * 1000, 1),
-    }
+        settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+        call_command("migrate", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        seed.load_demo_schedule()
+        connections.close_all()
 
+        def use(dbname):
+            connections.close_all()
+            admin(proc, f"CREATE DATABASE {dbname} TEMPLATE bench_template")
+            connection.settings_dict["NAME"] = dbname
 
-def bench_http():
-    import psutil
+        results = {
+            "started": started.isoformat(timespec="seconds"),
+            "database": "PostgreSQL",
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "repeat": REPEAT,
+            "shapes": {},
+        }
+        for practitioners in PRACTITIONERS if ONLY != "mail" else ():
+            for size in SIZES:
+                name = f"{practitioners} practitioners, {size:,} appointments"
+                use(f"bench_{practitioners}_{size}")
+                t = time.perf_counter()
+                made = seed.load(practitioners_count=practitioners, appointments=size, now=started)
+                print(f"\n== {name}: seeded in {time.perf_counter() - t:.0f} s {made}", flush=True)
+                shape = {"seeded": made}
+                shape.update(pages.floors(REPEAT))
+                shape.update(pages.content(REPEAT))
+                shape.update(pages.picker(REPEAT))
+                shape.update(pages.staff(REPEAT))
+                shape["booking"] = pages.booking(FLOWS)
+                results["shapes"][name] = shape
+                print_shape(shape)
+        if ONLY != "pages":
+            use("bench_mail")
+            results["mail"] = {
+                "send_due_mail (cron)": mail.cron(EMAILS),
+                "Celery worker (-c 2), one task per email": mail.worker(
+                    EMAILS, folder=VAR, db_url=url(proc, "bench_mail")
+                ),
+                **{f"bare smtplib, {k}": v for k, v in mail.bare(EMAILS).items()},
+            }
+            print("\n== mail")
+            for key, value in results["mail"].items():
+                print(f"  {key:45s} {value['per_s']:8.1f} emails/s")
+        connections.close_all()
+    results["finished"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    stamp = started.strftime("%Y%m%dT%H%M%S")
+    for path in (out / f"{stamp}.json", out / "latest.json"):
+        path.write_text(json.dumps(results, indent=2))
+    print(f"\nwrote {out / (stamp + '.json')}")
+    if not os.environ.get("BENCH_NO_DOCS"):
+        from bench.report import write
 
-    port = 8765
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "clinic.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "2",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz/", timeout=1).read()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.1)
-        for path in ("/milia/", "/treatments/laser/", "/", "/search/?q=scar"):
-            http_load(base, path, total=80)  # warm the caches
-            results[f"http {path}"] = http_load(base, path)
-        workers = psutil.Process(server.pid).children()
-        results["gunicorn_worker_rss_mb"] = [round(w.memory_info().rss / 2**20) for w in workers]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        write(results, ROOT / "docs" / "PERFORMANCE.md")
+        print("updated docs/PERFORMANCE.md")
 
 
-def bench_outbox():
-    from tests.support.smtp_sink import smtp_sink
-
-    with transaction.atomic():
-        for i in range(500):
-            outbox.queue_email(
-                to=f"p{i}@example.test",
-                template="test_message",
-                context={"name": "Pat"},
-                kind="bench",
-                cause=f"bench:{i}",
-                idempotency_key=f"bench:{i}",
-            )
-    from django.conf import settings
-
-    with smtp_sink() as (sink, port):
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
-        started = time.perf_counter()
-        call_command("send_due_mail", verbosity=0)
-        elapsed = time.perf_counter() - started
-    results["outbox_emails"] = len(sink.accepted)
-    results["outbox_emails_per_s"] = round(len(sink.accepted) / elapsed)
+def print_shape(shape):
+    trivial = shape["trivial view"]["median_ms"]
+    static = shape["static file"]["median_ms"]
+    for key, value in shape.items():
+        if key == "seeded":
+            continue
+        if key == "booking":
+            for step, v in value.items():
+                ratio = v["median_ms"] / trivial
+                print(f"  booking {step:36s} {v['median_ms']:8.2f} ms  {v['queries']:3d} q  ×{ratio:5.1f}")
+            continue
+        print(
+            f"  {key:45s} {value['median_ms']:8.2f} ms ({value['p10_ms']:.2f}–{value['p90_ms']:.2f})"
+            f" {value['queries']:3d} q  ×{value['median_ms'] / trivial:5.1f} trivial"
+            f"  ×{value['median_ms'] / static:5.1f} static"
+        )
 
 
 if __name__ == "__main__":
-    import logging
-
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
-    logging.getLogger("clinic.outbox").setLevel(logging.WARNING)
-    bench_availability()
-    bench_slot_loading()
-    bench_http()
-    bench_outbox()
-    results["database"] = connection.vendor
-    results["cpus"] = os.cpu_count()
-    print(json.dumps(results, indent=2))
+    main()

@@ -1,5 +1,6 @@
 """The day's agenda: a column per practitioner, a row per quarter hour."""
 
+import bisect
 import datetime
 from dataclasses import dataclass, field
 
@@ -68,23 +69,30 @@ def build_agenda(day, *, practitioners, appointments, closures, step=AGENDA_STEP
         rows.append(AgendaRow(t))
         t += step
 
+    # One pass: each practitioner's appointments sorted once and walked with the rows
+    # (O(appointments + rows) per practitioner, not appointments x rows).
+    times = [row.time for row in rows]
+    by_practitioner: dict[int, list[Appointment]] = {p.pk: [] for p in practitioners}
+    for a in sorted(appointments, key=lambda a: a.starts_at):
+        by_practitioner.setdefault(a.practitioner_id, []).append(a)
     for p in practitioners:
-        theirs = sorted((a for a in appointments if a.practitioner_id == p.pk), key=lambda a: a.starts_at)
+        theirs = by_practitioner[p.pk]
         closed = list(_closed_intervals(closures, p, day, tz))
         working = [(clock.at(day, h.start), clock.at(day, h.end)) for h in hours[p.pk]]
         covered_until = None
-        for row in rows:
+        i = 0
+        for index, row in enumerate(rows):
             row_end = row.time + step
             if covered_until and row.time < covered_until:
                 continue  # inside an appointment drawn above
-            starting = [
-                a for a in theirs if row.time <= a.starts_at < row_end or (a.starts_at < row.time < a.blocks_until)
-            ]
-            if starting:
-                appointment = starting[0]
-                span = sum(1 for r in rows if r.time >= row.time and r.time < appointment.blocks_until)
-                row.cells.append(Cell("appointment", rowspan=max(span, 1), appointment=appointment))
-                covered_until = row.time + step * max(span, 1)
+            while i < len(theirs) and theirs[i].starts_at < row.time and theirs[i].blocks_until <= row.time:
+                i += 1  # over before this row: no later row can show it either
+            if i < len(theirs) and theirs[i].starts_at < row_end:
+                appointment = theirs[i]
+                i += 1
+                span = max(bisect.bisect_left(times, appointment.blocks_until) - index, 1)
+                row.cells.append(Cell("appointment", rowspan=span, appointment=appointment))
+                covered_until = row.time + step * span
                 continue
             reason = next((r for start, stop, r in closed if start < row_end and stop > row.time), None)
             if reason is not None:
@@ -108,9 +116,7 @@ def agenda(request, day=None):
         raise Http404("Outside the diary")
     start, end = day_bounds(day)
     appointments = list(
-        Appointment.objects.active()
-        .filter(starts_at__lt=end, blocks_until__gt=start)
-        .select_related("patient", "consultation_type")
+        Appointment.objects.active().overlapping(start, end).select_related("patient", "consultation_type")
     )
     busy = {a.practitioner_id for a in appointments}
     practitioners = list(Practitioner.objects.filter(Q(active=True) | Q(pk__in=busy)).prefetch_related("working_hours"))

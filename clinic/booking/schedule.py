@@ -13,6 +13,7 @@ from ..lib import clock
 from ..lib.clock import clinic_tz
 from ..models import Appointment, Closure, ConsultationType, Practitioner, WorkingHours
 from . import availability
+from .picker import PickerDay, picker_days
 
 
 def booking_rules() -> availability.Rules:
@@ -34,6 +35,7 @@ class WeekOfFreeTimes(TypedDict):
     """One week of the time picker: each day from today on with its free start times (clinic time)."""
 
     days: list[tuple[datetime.date, list[datetime.datetime]]]
+    picker_days: list[PickerDay]  # the same days, every radio's strings made once (booking/_slot_picker.html)
     previous_week: datetime.date | None
     next_week: datetime.date | None
     any_slots: bool
@@ -88,9 +90,7 @@ def free_slots(
     closures = Closure.objects.filter(
         Q(practitioner__isnull=True) | Q(practitioner__in=ids), first_day__lte=last_day
     ).filter(Q(last_day__gte=first_day) | Q(last_day__isnull=True, first_day__gte=first_day))
-    busy = Appointment.objects.active().filter(
-        practitioner__in=ids, starts_at__lt=window.end, blocks_until__gt=window.start
-    )
+    busy = Appointment.objects.active().overlapping(window.start, window.end).filter(practitioner__in=ids)
     if ignore_appointment is not None:
         busy = busy.exclude(pk=ignore_appointment.pk)
 
@@ -149,32 +149,70 @@ def week_of_free_times(
     today: datetime.date,
     now: datetime.datetime,
     ignore_appointment: Appointment | None = None,
+    slots: list[PractitionerSlot] | None = None,
 ) -> WeekOfFreeTimes:
     """The week (Monday to Sunday) holding `anchor`, ready for the time picker.
 
     Returns the days from today on, each with its free start times in clinic time (one per
-    time, whoever is free), and the neighbouring weeks a patient may move to.
+    time, whoever is free), and the neighbouring weeks a patient may move to. `slots`, if
+    given, are that week's free slots already found (`first_week_with_free_time`).
     """
     tz = clinic_tz()
     monday = anchor - datetime.timedelta(days=anchor.weekday())
-    sunday = monday + datetime.timedelta(days=6)
-    slots = free_slots(
-        consultation_type=consultation_type,
-        practitioner=practitioner,
-        first_day=max(monday, today),
-        last_day=sunday,
-        now=now,
-        ignore_appointment=ignore_appointment,
-    )
+    if slots is None:
+        slots = _week_slots(consultation_type, practitioner, monday, today, now, ignore_appointment)
     days: dict[datetime.date, list[datetime.datetime]] = {monday + datetime.timedelta(days=i): [] for i in range(7)}
     for start in sorted({slot.start for slot in slots}):
         local = start.astimezone(tz)
         days[local.date()].append(local)
     horizon = today + datetime.timedelta(days=booking_rules().horizon_days)
     next_monday = monday + datetime.timedelta(days=7)
+    shown = [(day, starts) for day, starts in days.items() if day >= today]
     return {
-        "days": [(day, starts) for day, starts in days.items() if day >= today],
+        "days": shown,
+        "picker_days": picker_days(shown),
         "previous_week": monday - datetime.timedelta(days=7) if monday > today else None,
         "next_week": next_monday if next_monday <= horizon else None,
         "any_slots": bool(slots),
     }
+
+
+def _week_slots(
+    consultation_type: ConsultationType,
+    practitioner: Practitioner | None,
+    monday: datetime.date,
+    today: datetime.date,
+    now: datetime.datetime,
+    ignore_appointment: Appointment | None = None,
+) -> list[PractitionerSlot]:
+    return free_slots(
+        consultation_type=consultation_type,
+        practitioner=practitioner,
+        first_day=max(monday, today),
+        last_day=monday + datetime.timedelta(days=6),
+        now=now,
+        ignore_appointment=ignore_appointment,
+    )
+
+
+def first_week_with_free_time(
+    *,
+    consultation_type: ConsultationType,
+    practitioner: Practitioner | None,
+    today: datetime.date,
+    now: datetime.datetime,
+) -> tuple[datetime.date, list[PractitionerSlot]] | None:
+    """The first week (from this one to the booking horizon) with a free slot: (its Monday, its slots, sorted).
+
+    Searches forward a week at a time and stops at the first free slot, so the usual answer
+    costs one week's work, not the whole horizon's. Its first slot is the first free slot of
+    the whole horizon (the same answer as `free_slots` over it all, tested with hypothesis).
+    """
+    horizon = today + datetime.timedelta(days=booking_rules().horizon_days)
+    monday = today - datetime.timedelta(days=today.weekday())
+    while monday <= horizon:
+        slots = _week_slots(consultation_type, practitioner, monday, today, now)
+        if slots:
+            return monday, slots
+        monday += datetime.timedelta(days=7)
+    return None

@@ -71,15 +71,18 @@ def choose(request):
 
 
 def _week_start(request, kind, practitioner, today, now):
-    """Monday of the week to show: the one asked for, the first with a free slot, or this week."""
+    """The week to show (a day in it), the slot to preselect, and that week's slots if already found.
+
+    The week asked for, or (`?first=1`) the first week with a free slot, found a week at a time.
+    """
     if request.GET.get("first"):
-        last = today + datetime.timedelta(days=schedule.booking_rules().horizon_days)
-        slots = schedule.free_slots(
-            consultation_type=kind, practitioner=practitioner, first_day=today, last_day=last, now=now
+        found = schedule.first_week_with_free_time(
+            consultation_type=kind, practitioner=practitioner, today=today, now=now
         )
-        if slots:
-            return clock.today(slots[0].start), slots[0]
-    return schedule.requested_week(request.GET.get("week"), today=today), None
+        if found:
+            monday, slots = found
+            return monday, slots[0], slots
+    return schedule.requested_week(request.GET.get("week"), today=today), None, None
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,7 +93,7 @@ def times(request):
         return redirect("booking:choose")
     now = timezone.now()
     today = clock.today(timezone.now())
-    anchor, preselected = today, None
+    anchor, preselected, slots = today, None, None
     if request.method == "POST":
         form = SlotForm(request.POST)
         if form.is_valid():
@@ -105,16 +108,16 @@ def times(request):
         anchor = today
     else:
         form = SlotForm()
-        anchor, preselected = _week_start(request, kind, practitioner, today, now)
+        anchor, preselected, slots = _week_start(request, kind, practitioner, today, now)
     week = schedule.week_of_free_times(
-        consultation_type=kind, practitioner=practitioner, anchor=anchor, today=today, now=now
+        consultation_type=kind, practitioner=practitioner, anchor=anchor, today=today, now=now, slots=slots
     )
     context = {
         "step": 2,
         "form": form,
         "kind": kind,
         "practitioner": practitioner,
-        "chosen": preselected.start.isoformat() if preselected else _state(request).get("slot"),
+        "chosen": clock.local(preselected.start).isoformat() if preselected else _state(request).get("slot"),
         **week,
     }
     return render(request, "booking/times.html", context)

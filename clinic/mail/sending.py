@@ -1,16 +1,18 @@
 """Claiming, sending, retrying or failing each outbox row once, whatever runs at the same time.
 
 A worker task sends one row; a sweep every minute hands due rows to workers and returns rows
-whose sender died. Rows are claimed with conditional UPDATEs, so any number of workers and
-sweeps may run; a rare duplicate (a sender killed after the SMTP server accepted the mail)
-carries the same Message-ID. Nothing here logs an address or a body.
+whose sender died; cron (`send_due_mail`) sends claimed batches itself, over one connection per
+batch. Rows are claimed with conditional UPDATEs (or row locks), so any number of workers,
+sweeps and cron runs may run; a rare duplicate (a sender killed after the SMTP server accepted
+the mail) carries the same Message-ID. Nothing here logs an address or a body.
 """
 
 import base64
 import logging
 import random
 import smtplib
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -21,9 +23,10 @@ from django.urls import reverse
 
 from ..lib import log_context, tokens
 from ..lib.links import absolute_url
-from ..models import Outbox, UnsubscribeLink
+from ..models import EmailOptOut, Outbox, UnsubscribeLink
+from .connection import MailConnection
 from .outbox import InvalidRecipient, Status, _renderers, publish_send, queue_email
-from .unsubscribe import TOKEN_PLACEHOLDER, is_opted_out, unsubscribe_url
+from .unsubscribe import TOKEN_PLACEHOLDER, address_hash, is_opted_out, unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -84,41 +87,129 @@ def reclaim_stuck(*, now: datetime) -> int:
     return requeued + failed
 
 
-def send_one(outbox_id: int, *, now: datetime) -> Outbox.Status | None:
+def send_one(outbox_id: int, *, now: datetime, connection: MailConnection | None = None) -> Outbox.Status | None:
     """Claim one due row, send it and record the outcome; return its new status, or None if not claimed.
 
     A row that is not due, already sent, cancelled or held by another sender is left alone,
     so delivering the same task twice sends one email. Every log line on the way names the row.
+    `connection` (a worker's, kept between tasks) is reused if given; otherwise one is opened and closed.
     """
     with log_context.bound(outbox_id=outbox_id):
-        return _send_one(outbox_id, now=now)
+        claimed = (
+            Outbox.objects.filter(pk=outbox_id)
+            .due(now)
+            .update(status=Status.SENDING, lease_until=now + lease(), attempts=F("attempts") + 1)
+        )
+        if not claimed:
+            return None
+        row = Outbox.objects.get(pk=outbox_id)
+        if row.category != Category.ESSENTIAL and is_opted_out(row.recipient, row.category):
+            Outbox.objects.filter(pk=row.pk, status=Status.SENDING).cancel("Unsubscribed")
+            return Status.CANCELLED
+        if connection is not None:
+            status = _deliver(row, now=now, connection=connection)
+        else:
+            with MailConnection() as own:
+                status = _deliver(row, now=now, connection=own)
+        if status == Status.SENT:
+            _mark_sent([row], now=now)
+        return status
 
 
-def _send_one(outbox_id: int, *, now: datetime) -> Outbox.Status | None:
-    claimed = (
-        Outbox.objects.filter(pk=outbox_id)
-        .due(now)
-        .update(status=Status.SENDING, lease_until=now + lease(), attempts=F("attempts") + 1)
+def send_batch(ids: Iterable[int], *, now: datetime, connection: MailConnection | None = None) -> dict[int, Status]:
+    """Claim these rows in one go, send them over one connection and record each outcome; return {id: status}.
+
+    Rows not due or held elsewhere are left out of the answer. The claim is one locked SELECT and
+    one UPDATE; sent rows are marked in one UPDATE at the end of the batch (a sender killed mid-batch
+    sends its sent-but-unmarked rows again after their lease, with the same Message-IDs). A batch
+    stops starting new sends at half the lease and gives the rest back untried, so no row's
+    lease can run out while it waits its turn.
+    """
+    rows = _claim_batch(list(ids), now=now)
+    outcomes: dict[int, Status] = {}
+    if not rows:
+        return outcomes
+    opted_out = _opted_out(rows)
+    stop_at = time.monotonic() + lease().total_seconds() / 2
+    sent: list[Outbox] = []
+    own = connection is None
+    mail = connection or MailConnection()
+    try:
+        for i, row in enumerate(rows):
+            if time.monotonic() > stop_at:
+                _give_back(rows[i:])
+                break
+            with log_context.bound(outbox_id=row.pk):
+                if (address_hash(row.recipient), row.category) in opted_out:
+                    Outbox.objects.filter(pk=row.pk, status=Status.SENDING).cancel("Unsubscribed")
+                    outcomes[row.pk] = Status.CANCELLED
+                    continue
+                outcomes[row.pk] = _deliver(row, now=now, connection=mail)
+                if outcomes[row.pk] == Status.SENT:
+                    sent.append(row)
+    finally:
+        _mark_sent(sent, now=now)
+        if own:
+            mail.close()
+    return outcomes
+
+
+def _claim_batch(ids: list[int], *, now: datetime) -> list[Outbox]:
+    """Move the due rows among `ids` to "sending" with a lease and one more attempt; return them, oldest first.
+
+    The rows are locked while they are claimed (PostgreSQL: FOR UPDATE, so a racing send_one
+    waits and then finds them taken; SQLite: the IMMEDIATE transaction), so each goes to one sender.
+    """
+    if not ids:
+        return []
+    with transaction.atomic():
+        due = Outbox.objects.filter(pk__in=ids).due(now).order_by("pk")
+        if connection.features.has_select_for_update:
+            due = due.select_for_update()
+        rows = list(due)
+        until = now + lease()
+        Outbox.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=Status.SENDING, lease_until=until, attempts=F("attempts") + 1
+        )
+    for row in rows:
+        row.status, row.lease_until, row.attempts = Status.SENDING, until, row.attempts + 1
+    return rows
+
+
+def _opted_out(rows: list[Outbox]) -> set[tuple[str, str]]:
+    """(address hash, category) pairs among these non-essential rows that unsubscribed: one query, or none."""
+    hashes = {address_hash(row.recipient) for row in rows if row.category != Category.ESSENTIAL}
+    if not hashes:
+        return set()
+    return set(EmailOptOut.objects.filter(address_hash__in=hashes).values_list("address_hash", "category"))
+
+
+def _give_back(rows: list[Outbox]) -> None:
+    """Return claimed rows that were never tried to the queue, their attempt not counted."""
+    Outbox.objects.filter(pk__in=[row.pk for row in rows], status=Status.SENDING).update(
+        status=Status.PENDING, lease_until=None, attempts=F("attempts") - 1
     )
-    if not claimed:
-        return None
-    row = Outbox.objects.get(pk=outbox_id)
-    if row.category != Category.ESSENTIAL and is_opted_out(row.recipient, row.category):
-        Outbox.objects.filter(pk=row.pk, status=Status.SENDING).cancel("Unsubscribed")
-        return Status.CANCELLED
+
+
+def _deliver(row: Outbox, *, now: datetime, connection: MailConnection) -> Outbox.Status:
+    """Render and send one claimed row; record a cancellation or failure; SENT is for the caller to record."""
     try:
         fill_in = _render_again(row, now=now)
         if fill_in is None:
             Outbox.objects.filter(pk=row.pk, status=Status.SENDING).cancel("Withdrawn")
             return Status.CANCELLED
-        build_message(row, now=now, fill_in=fill_in).send()
+        connection.send(build_message(row, now=now, fill_in=fill_in))
     except Exception as exc:  # every failure is recorded on the row: nothing may escape a worker
         return _record_failure(row, exc, now=now)
-    Outbox.objects.filter(pk=row.pk).exclude(status=Status.SENT).update(
-        status=Status.SENT, sent_at=now, lease_until=None, last_error=""
-    )
     logger.info("outbox %s sent (attempt %s)", row.pk, row.attempts)
     return Status.SENT
+
+
+def _mark_sent(rows: list[Outbox], *, now: datetime) -> None:
+    if rows:
+        Outbox.objects.filter(pk__in=[row.pk for row in rows]).exclude(status=Status.SENT).update(
+            status=Status.SENT, sent_at=now, lease_until=None, last_error=""
+        )
 
 
 def _render_again(row: Outbox, *, now: datetime) -> dict[str, str] | None:

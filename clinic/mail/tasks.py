@@ -4,12 +4,16 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import housekeeping, sending
+from .connection import process_connection
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def send_outbox_email(outbox_id):
-    """Send one outbox row; a repeated or late delivery of this task sends nothing more."""
-    sending.send_one(outbox_id, now=timezone.now())
+    """Send one outbox row; a repeated or late delivery of this task sends nothing more.
+
+    The worker process keeps its mail-server connection between tasks (checked with NOOP when idle).
+    """
+    sending.send_one(outbox_id, now=timezone.now(), connection=process_connection)
 
 
 @shared_task(ignore_result=True)

@@ -1,5 +1,6 @@
 """Patients, their appointments, the links that manage them, and pre-consultation answers."""
 
+import datetime
 import secrets
 
 from django.db import models
@@ -35,10 +36,23 @@ def new_reference():
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
+# Longer than any appointment can hold a diary (a type is at most 480 minutes plus a 120-minute
+# buffer): what lets a range query start from an index instead of reading all history.
+MAX_BLOCK = datetime.timedelta(days=1)
+
+
 class AppointmentQuerySet(models.QuerySet):
     def active(self):
         """Appointments that hold their time (not cancelled)."""
         return self.filter(status__in=Appointment.ACTIVE_STATUSES)
+
+    def overlapping(self, start, end):
+        """Appointments whose blocked time meets [start, end).
+
+        Bounded on the indexed start time from both sides, so the cost follows the window, not
+        years of history (`blocks_until > start` alone has no index to start from).
+        """
+        return self.filter(starts_at__lt=end, starts_at__gt=start - MAX_BLOCK, blocks_until__gt=start)
 
 
 class Appointment(models.Model):

@@ -1,0 +1,112 @@
+"""What people wait for, measured in process: content pages, the time picker, the booking, the desk's lists."""
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.test import Client
+
+from clinic.models import Practitioner
+from tests.clinic.booking.flow import ANSWERS, DETAILS
+from tests.staff_fixtures import sign_in
+
+from .timing import measure, summary, timed
+
+SLOT = re.compile(r'name="slot"[^>]*? value="([^"]+)"')
+KEY = re.compile(r'name="idempotency_key"[^>]*? value="([^"]+)"')
+
+
+def ok(response):
+    assert response.status_code == 200, (response.status_code, response.get("Location"))
+
+
+def picker_client(practitioner: str) -> Client:
+    client = Client()
+    response = client.get("/book/", {"consultation_type": "milia-consultation", "practitioner": practitioner})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def static_path() -> str:
+    return staticfiles_storage.url("css/site.css")
+
+
+def floors(repeat: int) -> dict:
+    """The trivial view and a static file: what every other figure is divided by."""
+    client = Client()
+    path = static_path()
+    return {
+        "trivial view": measure(lambda: client.get("/bench/trivial/"), repeat=repeat, check=ok),
+        "static file": measure(lambda: b"".join(client.get(path).streaming_content), repeat=repeat),
+    }
+
+
+def content(repeat: int) -> dict:
+    client = Client()
+    return {
+        f"GET {path}": measure(lambda path=path: client.get(path), repeat=repeat, check=ok)
+        for path in ("/milia/", "/treatments/laser/")
+    }
+
+
+def picker(repeat: int) -> dict:
+    one = str(Practitioner.objects.order_by("pk").values_list("pk", flat=True).first())
+    results = {}
+    for label, who in (("one practitioner", one), ("no preference", "any")):
+        client = picker_client(who)
+        results[f"time picker: {label}, week"] = measure(
+            lambda c=client: c.get("/book/times/"), repeat=repeat, check=ok
+        )
+        results[f"time picker: {label}, first available"] = measure(
+            lambda c=client: c.get("/book/times/", {"first": "1"}), repeat=repeat, check=ok
+        )
+    return results
+
+
+def booking(iterations: int) -> dict:
+    """The whole flow, `iterations` times, each booking the first available time with no preference."""
+    steps: dict[str, list[tuple[float, int]]] = {}
+
+    def step(name, call, expect):
+        response, ms, queries = timed(call)
+        assert response.status_code == expect, (name, response.status_code)
+        steps.setdefault(name, []).append((ms, queries))
+        return response
+
+    for _ in range(iterations):
+        flow(Client(), step)
+    results = {name: {**summary([ms for ms, _ in runs]), "queries": runs[-1][1]} for name, runs in steps.items()}
+    per_flow = [sum(runs[i][0] for runs in steps.values()) for i in range(iterations)]
+    results["whole flow"] = {**summary(per_flow), "queries": sum(runs[-1][1] for runs in steps.values())}
+    return results
+
+
+def flow(client, step):
+    """One booking, step by step; `step(name, call, expected status)` times each request."""
+    choice = {"consultation_type": "milia-consultation", "practitioner": "any"}
+    step("1 choose (GET, redirect)", lambda: client.get("/book/", choice), 302)
+    page = step("2 times (GET first available)", lambda: client.get("/book/times/", {"first": "1"}), 200)
+    slot = SLOT.search(page.content.decode()).group(1)
+    step("2 times (POST)", lambda: client.post("/book/times/", {"slot": slot}), 302)
+    step("3 details (GET)", lambda: client.get("/book/details/"), 200)
+    step("3 details (POST)", lambda: client.post("/book/details/", DETAILS), 302)
+    step("4 questions (GET)", lambda: client.get("/book/questions/"), 200)
+    step("4 questions (POST)", lambda: client.post("/book/questions/", ANSWERS), 302)
+    page = step("5 review (GET)", lambda: client.get("/book/review/"), 200)
+    key = KEY.search(page.content.decode()).group(1)
+    step("5 review (POST: book)", lambda: client.post("/book/review/", {"idempotency_key": key}), 302)
+    step("6 confirmed (GET)", lambda: client.get("/book/confirmed/"), 200)
+
+
+def staff(repeat: int) -> dict:
+    user, _ = get_user_model().objects.get_or_create(username="bench-manager", defaults={"is_staff": True})
+    user.groups.add(Group.objects.get(name="Clinic manager"))
+    client = sign_in(Client(), user)
+    pages = {
+        "agenda (today)": "/admin/agenda/",
+        "appointments list": "/admin/clinic/appointment/",
+        "appointments search (name)": "/admin/clinic/appointment/?q=Desai-12",
+        "patients search (email)": "/admin/clinic/patient/?q=patient1234%40bench",
+    }
+    return {name: measure(lambda p=path: client.get(p), repeat=repeat, check=ok) for name, path in pages.items()}

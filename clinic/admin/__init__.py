@@ -6,9 +6,20 @@ adds the pages that are not model screens: the agenda, the appointments export, 
 
 from django.contrib import admin
 
-from . import agenda, appointments, dashboard, exports, outbox, patients, records, schedules  # noqa: F401 (registers)
+from . import (  # noqa: F401 (registers)
+    agenda,
+    appointments,
+    concerns,
+    dashboard,
+    exports,
+    outbox,
+    patients,
+    records,
+    schedules,
+)
 
 admin.site.add_view("agenda/", agenda.agenda, "agenda")
 admin.site.add_view("agenda/<slug:day>/", agenda.agenda, "agenda_day")
 admin.site.add_view("appointments.csv", exports.export_appointments, "export_appointments")
+admin.site.add_view("callbacks/", concerns.callbacks, "callbacks")
 admin.site.dashboard = dashboard.dashboard

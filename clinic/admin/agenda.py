@@ -9,6 +9,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from ..aftercare import concerns
 from ..lib import clock
 from ..lib.clock import clinic_tz, day_bounds, within_diary
 from ..models import (
@@ -108,7 +109,7 @@ def agenda(request, day=None):
         raise Http404("Outside the diary")
     start, end = day_bounds(day)
     appointments = list(
-        Appointment.objects.active()
+        concerns.with_call_back_flag(Appointment.objects.active(), now=timezone.now())
         .filter(starts_at__lt=end, blocks_until__gt=start)
         .select_related("patient", "consultation_type")
     )
@@ -132,5 +133,7 @@ def agenda(request, day=None):
         "rows": rows,
         "appointment_count": len(appointments),
         "whole_clinic_closures": [c for c in closures if c.practitioner_id is None],
+        # Patients waiting for a clinical call-back, flagged at their next appointment (no clinical detail).
+        "show_call_backs": request.user.has_perm("clinic.view_callbacks"),
     }
     return TemplateResponse(request, "admin/clinic/agenda.html", context)

@@ -25,6 +25,7 @@ PAGES = {
     "staff logins": "auth/user/",
     "call-backs waiting": "callbacks/",
     "aftercare check-ins": "clinic/aftercarecheckin/",
+    "own two-factor sign-in": "account/two-factor/",
 }
 STAFF_AREAS = {
     "appointments",
@@ -35,13 +36,14 @@ STAFF_AREAS = {
     "closures",
     "outbox",
     "call-backs waiting",
+    "own two-factor sign-in",
 }
 CONTENT = {"treatment pages", "condition pages"}
 SEES = {
     roles.RECEPTION: {"dashboard"} | STAFF_AREAS,
     roles.CLINICIAN: {"dashboard", "treatment records", "record a treatment", "treatment pages", "aftercare check-ins"}
     | STAFF_AREAS,
-    roles.CONTENT_EDITOR: {"dashboard"} | CONTENT,
+    roles.CONTENT_EDITOR: {"dashboard", "own two-factor sign-in"} | CONTENT,
     roles.CLINIC_MANAGER: set(PAGES),
 }
 

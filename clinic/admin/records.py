@@ -185,7 +185,7 @@ class AftercareCheckInAdmin(admin.ModelAdmin):
         obj.refresh_from_db()
 
     def construct_change_message(self, request, form, formsets, add=False):
-        return "Marked as handled"
+        return "Marked as handled" if "handled_note" in form.cleaned_data else ""
 
     @admin.display(ordering="record__patient__name")
     def patient(self, check_in):

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "clinic",
     "treatments",
@@ -266,6 +267,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Who gets a (personal-data-free) report of each server error, through the outbox: comma-separated addresses.
 ADMINS = [(address, address) for address in env_list("ADMINS")]
 CLINIC_INBOX_EMAIL = env_str("CLINIC_INBOX_EMAIL", "reception@clinic.example")
+CLINIC_CLINICAL_EMAIL = env_str("CLINIC_CLINICAL_EMAIL") or CLINIC_INBOX_EMAIL  # worries; .env.example
+CLINIC_CONCERN_REALERT_HOURS = env_int("CLINIC_CONCERN_REALERT_HOURS", 4)
 
 # --- The clinic -------------------------------------------------------------
 CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Skin Clinic")
@@ -338,6 +341,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-old-email": {"task": "clinic.mail.tasks.purge_old_email", "schedule": 24 * 60 * 60.0},
     "purge-expired-records": {"task": "clinic.staff.tasks.purge_expired_records", "schedule": 24 * 60 * 60.0},
+    "realert-unhandled-concerns": {"task": "clinic.aftercare.tasks.realert_unhandled_concerns", "schedule": 300.0},
 }
 # --- Outbox (see the README, "Email: the outbox") ---
 # A sender owns a claimed email this long; it must outlast CELERY_TASK_TIME_LIMIT, or a slow send is sent twice.

@@ -6,9 +6,22 @@ adds the pages that are not model screens: the agenda, the appointments export, 
 
 from django.contrib import admin
 
-from . import agenda, appointments, dashboard, exports, outbox, patients, records, schedules  # noqa: F401 (registers)
+from . import (  # noqa: F401 (registers)
+    accounts,
+    agenda,
+    appointments,
+    concerns,
+    dashboard,
+    exports,
+    outbox,
+    patients,
+    records,
+    schedules,
+)
 
 admin.site.add_view("agenda/", agenda.agenda, "agenda")
 admin.site.add_view("agenda/<slug:day>/", agenda.agenda, "agenda_day")
 admin.site.add_view("appointments.csv", exports.export_appointments, "export_appointments")
+admin.site.add_view("callbacks/", concerns.callbacks, "callbacks")
+admin.site.add_view("account/two-factor/", accounts.two_factor_page, "two_factor")
 admin.site.dashboard = dashboard.dashboard

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from ..aftercare import concerns
 from ..lib import clock
 from ..lib.clock import clinic_tz, day_bounds, within_diary
 from ..models import (
@@ -116,7 +117,9 @@ def agenda(request, day=None):
         raise Http404("Outside the diary")
     start, end = day_bounds(day)
     appointments = list(
-        Appointment.objects.active().overlapping(start, end).select_related("patient", "consultation_type")
+        concerns.with_call_back_flag(Appointment.objects.active(), now=timezone.now())
+        .overlapping(start, end)
+        .select_related("patient", "consultation_type")
     )
     busy = {a.practitioner_id for a in appointments}
     practitioners = list(Practitioner.objects.filter(Q(active=True) | Q(pk__in=busy)).prefetch_related("working_hours"))
@@ -138,5 +141,7 @@ def agenda(request, day=None):
         "rows": rows,
         "appointment_count": len(appointments),
         "whole_clinic_closures": [c for c in closures if c.practitioner_id is None],
+        # Patients waiting for a clinical call-back, flagged at their next appointment (no clinical detail).
+        "show_call_backs": request.user.has_perm("clinic.view_callbacks"),
     }
     return TemplateResponse(request, "admin/clinic/agenda.html", context)

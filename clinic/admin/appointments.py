@@ -22,6 +22,7 @@ from ..models import (
     Questionnaire,
 )
 from ..staff import field_access
+from ..staff.patient_search import PhoneSearchMixin
 from ..staff.site import HistoryAdminMixin
 from .common import outcome
 
@@ -114,7 +115,8 @@ def describe_slot(slot):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(HistoryAdminMixin):
+class AppointmentAdmin(PhoneSearchMixin, HistoryAdminMixin):
+    phone_search_field = "patient__phone"
     list_display = ("starts_at", "reference", "patient", "practitioner", "consultation_type", "status_badge")
     list_display_links = ("starts_at", "reference")
     list_filter = (WhenFilter, "practitioner", "status", "consultation_type", "details_to_confirm")

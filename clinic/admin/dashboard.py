@@ -37,6 +37,12 @@ def dashboard(request, *, now):
             feeling=AftercareCheckIn.Feeling.WORRIED, handled_at__isnull=True
         ).count()
         panels["concerns_url"] = _link("admin:clinic_aftercarecheckin_changelist")
+        panels["open_concerns"] = list(
+            AftercareCheckIn.objects.open_concerns().select_related("record__patient").order_by("created_at")[:20]
+        )
+    if user.has_perm("clinic.view_callbacks"):
+        panels["callbacks_waiting"] = AftercareCheckIn.objects.open_concerns().count()
+        panels["callbacks_url"] = _link("admin:callbacks")
     if user.has_perm("clinic.view_outbox"):
         panels["failed_emails"] = Outbox.objects.filter(status=Outbox.Status.FAILED).count()
         panels["failed_emails_url"] = _link("admin:clinic_outbox_changelist", "?status__exact=failed")

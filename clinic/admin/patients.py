@@ -2,6 +2,7 @@
 
 import json
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -13,21 +14,35 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from ..lib import clock
+from ..lib.phones import INVALID_MESSAGE as PHONE_MESSAGE
+from ..lib.phones import InvalidPhone, normalise_phone
 from ..models import (
     Appointment,
     Outbox,
     Patient,
 )
 from ..staff import patient_data
+from ..staff.patient_search import PhoneSearchMixin
 from ..staff.site import HistoryAdminMixin
 
 
+class PatientForm(forms.ModelForm):
+    """A number typed at the desk is stored as the booking form stores it: E.164."""
+
+    def clean_phone(self):
+        try:
+            return normalise_phone(self.cleaned_data["phone"])
+        except InvalidPhone:
+            raise forms.ValidationError(PHONE_MESSAGE) from None
+
+
 @admin.register(Patient)
-class PatientAdmin(HistoryAdminMixin):
+class PatientAdmin(PhoneSearchMixin, HistoryAdminMixin):
+    form = PatientForm
     list_display = ("name", "email", "phone", "date_of_birth", "appointment_count", "erased_at")
     list_filter = (("erased_at", admin.EmptyFieldListFilter),)
     search_fields = ("name", "email", "phone")
-    search_help_text = "Name, email or phone."
+    search_help_text = "Name, email or phone (any format: 07911 123456, +44 7911 123456…)."
     fields = (
         "name",
         "email",

@@ -3,11 +3,13 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from ..aftercare import concerns
 from ..aftercare import services as aftercare
 from ..lib import clock
 from ..models import (
@@ -119,7 +121,11 @@ class TreatmentRecordAdmin(HistoryAdminMixin):
 
 @admin.register(AftercareCheckIn)
 class AftercareCheckInAdmin(admin.ModelAdmin):
-    """Clinicians: what patients said from their aftercare emails; a worry waits until someone marks it handled."""
+    """Clinicians: what patients said from their aftercare emails; a worry waits until someone marks it handled.
+
+    A worry's own page (the link in the clinicians' alert) takes a note of what was done and
+    records who handled it and when. Reception, who may not read it, are sent to the call-back list.
+    """
 
     list_display = ["created_at", "feeling", "patient", "phone", "treatment", "day", "handled_at"]
     list_filter = ["feeling", ("handled_at", admin.EmptyFieldListFilter)]
@@ -133,11 +139,14 @@ class AftercareCheckInAdmin(admin.ModelAdmin):
         "phone",
         "treatment_record",
         "day",
+        "realerted_at",
         "handled_at",
         "handled_by",
+        "handled_note",
     ]
     readonly_fields = fields
     actions = ["mark_handled"]
+    change_form_template = "admin/clinic/aftercarecheckin/change_form.html"
 
     def _may_see_concerns(self, request):
         return request.user.has_perm("clinic.view_concern")
@@ -156,6 +165,27 @@ class AftercareCheckInAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # part of the clinical record
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.feeling == AftercareCheckIn.Feeling.WORRIED and obj.handled_at is None:
+            return [name for name in self.fields if name != "handled_note"]
+        return self.fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self._may_see_concerns(request) and request.user.has_perm("clinic.view_callbacks"):
+            # The desk follows the same alert link: what they may see is who is waiting for a call.
+            return redirect("admin:callbacks")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """Saving a worry's page marks it handled, with the note, through the concerns function."""
+        if "handled_note" in form.cleaned_data:  # only an open worry's page has the field
+            note = form.cleaned_data["handled_note"]
+            concerns.mark_handled(concern=obj, by=request.user, note=note, now=timezone.now())
+        obj.refresh_from_db()
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return "Marked as handled" if "handled_note" in form.cleaned_data else ""
 
     @admin.display(ordering="record__patient__name")
     def patient(self, check_in):
@@ -184,6 +214,10 @@ class AftercareCheckInAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark as handled", permissions=["change"])
     def mark_handled(self, request, queryset):
-        count = queryset.filter(handled_at__isnull=True).update(handled_at=timezone.now(), handled_by=request.user)
+        now = timezone.now()
+        count = sum(
+            concerns.mark_handled(concern=concern, by=request.user, note="", now=now)
+            for concern in queryset.filter(handled_at__isnull=True)
+        )
         done = f"{count} check-in(s) marked as handled."
         self.message_user(request, outcome(done, skipped=queryset.count() - count, why="already handled"))

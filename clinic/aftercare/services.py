@@ -10,7 +10,6 @@ token made at that moment; the database keeps only its SHA-256 (AftercareLink).
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
@@ -32,9 +31,9 @@ from ..models import (
     Practitioner,
     TreatmentRecord,
 )
+from . import concerns
 
 KIND = "aftercare"
-CONCERN_KIND = "aftercare_concern"
 TEMPLATE = "aftercare_step"
 # Stored bodies hold this in place of the link token; the outbox puts the real one in at sending.
 LINK_PLACEHOLDER = "aftercare-link-token-placeholder"  # noqa: S105 (a placeholder, not a secret)
@@ -253,24 +252,11 @@ def has_unsubscribed(record: TreatmentRecord) -> bool:
 
 
 def check_in(*, link: AftercareLink, feeling: str, message: str, now: datetime.datetime) -> AftercareCheckIn:
-    """Record the patient's answer; a worry also tells the clinic's inbox, in the same transaction."""
+    """Record the patient's answer; a worry also alerts the clinicians, in the same transaction."""
     with transaction.atomic():
         answer = AftercareCheckIn.objects.create(
             record=link.record, step=link.step, feeling=feeling, message=message.strip(), created_at=now
         )
         if feeling == AftercareCheckIn.Feeling.WORRIED:
-            _tell_the_clinic(answer, now=now)
+            concerns.alert_clinicians(answer, now=now)
     return answer
-
-
-def _tell_the_clinic(answer: AftercareCheckIn, *, now: datetime.datetime) -> None:
-    # Only a link: the inbox may be read on a shared screen, so no name and nothing clinical.
-    outbox.queue_email(
-        to=settings.CLINIC_INBOX_EMAIL,
-        template=CONCERN_KIND,
-        context={"admin_url": absolute_reverse("admin:clinic_aftercarecheckin_change", answer.pk)},
-        kind=CONCERN_KIND,
-        cause=f"aftercare_checkin:{answer.pk}",
-        idempotency_key=f"{CONCERN_KIND}:{answer.pk}",
-        now=now,
-    )

@@ -2,7 +2,6 @@
 
 import datetime
 
-import phonenumbers
 from django import forms
 from django.conf import settings
 from django.urls import reverse
@@ -12,6 +11,8 @@ from django.utils.html import format_html
 from ..lib import clock
 from ..lib.addresses import MESSAGE as ADDRESS_MESSAGE
 from ..lib.addresses import clean_address, invisible_or_control
+from ..lib.phones import INVALID_MESSAGE as PHONE_MESSAGE
+from ..lib.phones import InvalidPhone, normalise_phone
 from ..models import ConsultationType, Practitioner, Questionnaire
 
 NO_PREFERENCE = "any"
@@ -120,14 +121,10 @@ class DetailsForm(forms.Form):
         return clean_address(reject_unsafe_characters(self.cleaned_data["email"]))
 
     def clean_phone(self):
-        raw = reject_unsafe_characters(self.cleaned_data["phone"])
         try:
-            number = phonenumbers.parse(raw, settings.CLINIC_PHONE_REGION)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            raise forms.ValidationError("Please enter a phone number we can call, for example 07911 123456.")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            return normalise_phone(reject_unsafe_characters(self.cleaned_data["phone"]))
+        except InvalidPhone:
+            raise forms.ValidationError(PHONE_MESSAGE) from None
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

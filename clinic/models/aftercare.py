@@ -82,6 +82,10 @@ class CheckInQuerySet(models.QuerySet):
     def concerns(self):
         return self.filter(feeling="worried")
 
+    def open_concerns(self):
+        """Worries nobody has marked handled yet: the patient is waiting for a clinical call-back."""
+        return self.concerns().filter(handled_at__isnull=True)
+
 
 class AftercareCheckIn(models.Model):
     """A patient's answer from an aftercare email: healing as expected, or worried."""
@@ -101,13 +105,23 @@ class AftercareCheckIn(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    handled_note = models.TextField(
+        "What was done", blank=True, help_text="For example: called back, advice given, seen on the day."
+    )
+    realerted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the clinicians were alerted again because nobody had handled it."
+    )
 
     objects = CheckInQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "aftercare check-in"
-        permissions = [("view_concern", "Can see patients' aftercare concerns")]
+        permissions = [
+            ("view_concern", "Can see patients' aftercare concerns"),
+            # Reception: who is waiting for a clinician to call (name and phone only, nothing clinical).
+            ("view_callbacks", "Can see who is waiting for a clinical call-back"),
+        ]
 
     def __str__(self):
         return f"{self.get_feeling_display()} ({self.created_at:%d %b %Y})"

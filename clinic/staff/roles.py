@@ -26,6 +26,8 @@ _RECEPTION = [
     *_crud("clinic", "consultationtype", "view"),
     # The emails sent to patients, and retrying one that failed.
     *_crud("clinic", "outbox", "view", "change"),
+    # Who is waiting for a clinician's call about a worry: name and phone, nothing clinical.
+    "clinic.view_callbacks",
 ]
 
 ROLE_PERMISSIONS = {

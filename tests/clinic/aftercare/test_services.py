@@ -9,6 +9,7 @@ import time_machine
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+from clinic.aftercare import concerns
 from clinic.aftercare import services as aftercare
 from clinic.aftercare.services import void_treatment_record
 from clinic.lib import tokens
@@ -233,7 +234,7 @@ def test_H1_no_treatment_name_notes_or_patient_name_in_any_aftercare_email_subje
             assert "CANARY" not in message.as_string()  # nor in the body
     link = AftercareLink.objects.first()
     aftercare.check_in(link=link, feeling="worried", message=CANARY_NOTES, now=later)
-    notice = Outbox.objects.get(kind=aftercare.CONCERN_KIND)
+    notice = Outbox.objects.get(kind=concerns.KIND)
     assert "CANARY" not in notice.subject + notice.body_text + notice.body_html
 
 
@@ -260,7 +261,7 @@ def test_D3_a_check_in_get_changes_nothing_and_post_records_it(emailed):
     assert response.status_code == 302 and response["Location"] == "/aftercare/done/"
     answer = AftercareCheckIn.objects.get()
     assert (answer.record, answer.step.day_offset, answer.feeling) == (record, 0, "ok")
-    assert not Outbox.objects.filter(kind=aftercare.CONCERN_KIND).exists()
+    assert not Outbox.objects.filter(kind=concerns.KIND).exists()
     assert "Thank you" in browser.get("/aftercare/done/").content.decode()
 
 
@@ -282,8 +283,8 @@ def test_a_worry_creates_a_concern_tells_the_clinic_and_shows_the_help_block_and
     assert response.redirect_chain == [("/aftercare/done/", 302)]
     assert "When to get help" in page and settings.CLINIC_PHONE in page
     assert settings.CLINIC_EMERGENCY_NUMBER in page
-    notice = Outbox.objects.get(kind=aftercare.CONCERN_KIND)
-    assert notice.recipient == settings.CLINIC_INBOX_EMAIL
+    notice = Outbox.objects.get(kind=concerns.KIND)
+    assert notice.recipient == settings.CLINIC_CLINICAL_EMAIL
     assert notice.subject == f"{settings.CLINIC_NAME}: a patient has asked for a call back"
     assert f"https://clinic.test/admin/clinic/aftercarecheckin/{concern.pk}/change/" in notice.body_text
     for private in ("red and hot", "Pat Example", record.treatment.title, "pat@example.org"):

@@ -23,13 +23,27 @@ PAGES = {
     "condition pages": "treatments/conditionpage/",
     "outbox": "clinic/outbox/",
     "staff logins": "auth/user/",
+    "call-backs waiting": "callbacks/",
+    "aftercare check-ins": "clinic/aftercarecheckin/",
+    "own two-factor sign-in": "account/two-factor/",
 }
-STAFF_AREAS = {"appointments", "agenda", "appointments csv", "patients", "practitioners", "closures", "outbox"}
+STAFF_AREAS = {
+    "appointments",
+    "agenda",
+    "appointments csv",
+    "patients",
+    "practitioners",
+    "closures",
+    "outbox",
+    "call-backs waiting",
+    "own two-factor sign-in",
+}
 CONTENT = {"treatment pages", "condition pages"}
 SEES = {
     roles.RECEPTION: {"dashboard"} | STAFF_AREAS,
-    roles.CLINICIAN: {"dashboard", "treatment records", "record a treatment", "treatment pages"} | STAFF_AREAS,
-    roles.CONTENT_EDITOR: {"dashboard"} | CONTENT,
+    roles.CLINICIAN: {"dashboard", "treatment records", "record a treatment", "treatment pages", "aftercare check-ins"}
+    | STAFF_AREAS,
+    roles.CONTENT_EDITOR: {"dashboard", "own two-factor sign-in"} | CONTENT,
     roles.CLINIC_MANAGER: set(PAGES),
 }
 

@@ -1,0 +1,150 @@
+"""The front desk's forms: finding or adding a patient, booking for them, moving, cancelling.
+
+Forms check and normalise what staff type; the booking functions decide.
+"""
+
+import datetime
+import secrets
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from ..booking.forms import DetailsForm, QuestionnaireForm
+from ..lib import clock
+from ..models import ConsultationType, Patient, Practitioner
+
+
+def normalise_phone_query(text):
+    """A phone number typed in any format (07911 123456, +44 7911…, 0044…) as E.164, or None if it is not one.
+
+    For search boxes: the clinic's region (CLINIC_PHONE_REGION) reads national numbers.
+    """
+    if sum(char.isdigit() for char in text) < 6:
+        return None
+    try:
+        number = phonenumbers.parse(text, settings.CLINIC_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def slot_choice(slot):
+    """A free slot as one form value: practitioner and start (UTC)."""
+    return f"{slot.practitioner.pk}|{slot.start.astimezone(datetime.UTC).isoformat()}"
+
+
+def parse_slot_choice(value):
+    """(practitioner pk, aware start) from `slot_choice`, or None when it is not one."""
+    pk, _, start = value.partition("|")
+    try:
+        starts_at = datetime.datetime.fromisoformat(start)
+    except ValueError:
+        return None
+    if not pk.isdigit() or starts_at.tzinfo is None:
+        return None
+    return int(pk), starts_at
+
+
+def describe_slot(slot):
+    local = clock.local(slot.start)
+    return f"{local:%a} {local.day} {local:%b} at {local:%H:%M} with {slot.practitioner.name}"
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Find the patient",
+        max_length=120,
+        required=False,
+        help_text="Name, email or phone number in any format.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class NewPatientForm(DetailsForm):
+    """A new patient's record, with the online form's checks (phone stored as E.164)."""
+
+    notes = None
+    privacy_consent = None
+    marketing_consent = None
+
+    def __init__(self, *args, **kwargs):
+        forms.Form.__init__(self, *args, **kwargs)  # DetailsForm's own __init__ labels the consent box
+        self.fields["email"].help_text = "Confirmations and reminders go here."
+        self.fields["phone"].help_text = "Any format; it is stored in international form."
+
+    def clean_email(self):
+        email = super().clean_email()
+        if Patient.objects.filter(email__iexact=email, erased_at__isnull=True).exists():
+            raise forms.ValidationError("A patient with this email address already exists: find them above.")
+        return email
+
+
+class AppointmentChoiceForm(forms.Form):
+    """What to book, with whom, on which day: a GET form that lists that day's free times."""
+
+    type = forms.ModelChoiceField(
+        queryset=ConsultationType.objects.all(), label="Consultation", empty_label=None, to_field_name="slug"
+    )
+    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.filter(active=True), empty_label=None)
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if not clock.within_diary(day, now=timezone.now()):
+            raise forms.ValidationError("Choose a day within the diary.")
+        return day
+
+
+class DeskBookingForm(QuestionnaireForm):
+    """The time (one of the day's free slots), the six questions as online, and whether to email the patient."""
+
+    slot = forms.ChoiceField(widget=forms.RadioSelect, label="Time", error_messages={"required": "Choose a time."})
+    notify = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Email the patient a confirmation (and a reminder the day before)",
+    )
+    privacy_told = forms.BooleanField(
+        label="The patient has been told how the clinic keeps their details (the privacy notice)",
+        error_messages={"required": "Tell the patient about the privacy notice before booking."},
+    )
+    idempotency_key = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput)
+
+    def __init__(self, *args, slots, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", secrets.token_urlsafe(24))
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = [(slot_choice(s), f"{clock.local(s.start):%H:%M}") for s in slots]
+
+    def answers(self):
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+    def chosen(self):
+        return parse_slot_choice(self.cleaned_data["slot"])
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Reason given to the patient (optional)",
+        help_text="Shown in the cancellation email. No clinical detail.",
+    )
+
+
+class MoveForm(forms.Form):
+    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none())
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}), help_text="Clinic time.")
+
+    def __init__(self, *args, appointment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = Practitioner.objects.filter(
+            active=True, consultation_types=appointment.consultation_type
+        )
+
+    def starts_at(self):
+        return clock.at(self.cleaned_data["day"], self.cleaned_data["time"])

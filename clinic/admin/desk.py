@@ -56,7 +56,7 @@ def _carried(source, **changes):
 
 
 def book_url(**params):
-    return reverse("admin:desk_book") + ("?" + urlencode(params) if params else "")
+    return reverse("admin:desk_book") + ("?" + urlencode(params, safe=":") if params else "")
 
 
 def _start(text):
@@ -152,7 +152,6 @@ def _book(request, patient):
         alternative = request.POST.get("alternative", "")
         if parse_slot_choice(alternative):  # one click on a nearest free time offered after a lost race
             form = DeskBookingForm({**request.POST.dict(), "slot": alternative}, slots=slots)
-            form.fields["slot"].choices += [(alternative, alternative)]
         if form.is_valid():
             try:
                 appointment = _confirm(request, patient, form, choice.cleaned_data["type"], override, now)
@@ -160,7 +159,7 @@ def _book(request, patient):
                 form.add_error(None, str(unavailable))
                 alternatives = unavailable.alternatives
                 slots = _slots(choice, override=override, now=now)
-                form.fields["slot"].choices = DeskBookingForm(slots=slots).fields["slot"].choices
+                form.set_slots(slots)
             else:
                 return redirect("admin:clinic_appointment_change", appointment.pk)
     elif start and not clicked and choice.is_valid():

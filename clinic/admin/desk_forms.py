@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ..booking.forms import DetailsForm, QuestionnaireForm
 from ..lib import clock
-from ..models import ConsultationType, Patient, Practitioner
+from ..models import ConsultationType, Patient, Practitioner, Questionnaire
 
 
 def normalise_phone_query(text):
@@ -99,10 +99,12 @@ class AppointmentChoiceForm(forms.Form):
         return day
 
 
-class DeskBookingForm(QuestionnaireForm):
+class DeskBookingForm(forms.Form):
     """The time (one of the day's free slots), the six questions as online, and whether to email the patient."""
 
-    slot = forms.ChoiceField(widget=forms.RadioSelect, label="Time", error_messages={"required": "Choose a time."})
+    # Any well-formed time is accepted here: the one chosen may have been taken since the page was drawn,
+    # and the booking function then answers with the nearest free times.
+    slot = forms.CharField(widget=forms.RadioSelect, label="Time", error_messages={"required": "Choose a time."})
     notify = forms.BooleanField(
         required=False,
         initial=True,
@@ -117,10 +119,22 @@ class DeskBookingForm(QuestionnaireForm):
     def __init__(self, *args, slots, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", secrets.token_urlsafe(24))
         super().__init__(*args, **kwargs)
-        self.fields["slot"].choices = [(slot_choice(s), f"{clock.local(s.start):%H:%M}") for s in slots]
+        self.set_slots(slots)
+        self.fields.update(QuestionnaireForm().fields)  # the online booking's questions, the same choices
+
+    def set_slots(self, slots):
+        self.fields["slot"].widget.choices = [(slot_choice(s), f"{clock.local(s.start):%H:%M}") for s in slots]
+
+    def clean_slot(self):
+        if parse_slot_choice(self.cleaned_data["slot"]) is None:
+            raise forms.ValidationError("Choose a time.")
+        return self.cleaned_data["slot"]
+
+    def questions(self):
+        return [self[name] for name in Questionnaire.QUESTIONS]
 
     def answers(self):
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in Questionnaire.QUESTIONS}
 
     def chosen(self):
         return parse_slot_choice(self.cleaned_data["slot"])

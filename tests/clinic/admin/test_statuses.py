@@ -1,4 +1,4 @@
-"""Statuses follow the clock: marked only once started, undone only the same clinic day; moving only what has not started."""
+"""Statuses follow the clock: marked once started, undone the same clinic day; only what has not started moves."""
 
 import datetime
 

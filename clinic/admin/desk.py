@@ -5,7 +5,6 @@ The same booking function, database constraint, questionnaire and emails as onli
 (the appointment's history says so); staff choose whether the patient is emailed.
 """
 
-import datetime
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
@@ -28,6 +27,7 @@ from .desk_forms import (
     PatientSearchForm,
     describe_slot,
     normalise_phone_query,
+    parse_moment,
     parse_slot_choice,
     slot_choice,
 )
@@ -57,14 +57,6 @@ def _carried(source, **changes):
 
 def book_url(**params):
     return reverse("admin:desk_book") + ("?" + urlencode(params, safe=":") if params else "")
-
-
-def _start(text):
-    try:
-        start = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return start if start.tzinfo is not None else None
 
 
 def book_for_patient(request):
@@ -113,13 +105,13 @@ def new_patient(request):
 
 def _choice(request, now):
     """The consultation type, practitioner and day to list free times for, from the query or sensible defaults."""
-    start = _start(request.GET.get("start", ""))
+    start = parse_moment(request.GET.get("start", ""))
     practitioner = (
         request.GET.get("practitioner") or Practitioner.objects.filter(active=True).values_list("pk", flat=True).first()
     )
     kind = request.GET.get("type") or (
         ConsultationType.objects.filter(practitioners=practitioner).values_list("slug", flat=True).first()
-        if practitioner
+        if str(practitioner).isdigit()
         else None
     )
     day = request.GET.get("day") or clock.today(start or now).isoformat()

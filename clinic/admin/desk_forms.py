@@ -40,13 +40,21 @@ def slot_choice(slot):
 def parse_slot_choice(value):
     """(practitioner pk, aware start) from `slot_choice`, or None when it is not one."""
     pk, _, start = value.partition("|")
-    try:
-        starts_at = datetime.datetime.fromisoformat(start)
-    except ValueError:
-        return None
-    if not pk.isdigit() or starts_at.tzinfo is None:
+    starts_at = parse_moment(start)
+    if not pk.isdigit() or starts_at is None:
         return None
     return int(pk), starts_at
+
+
+def parse_moment(text):
+    """An aware moment within the diary from ISO text, or None (naive, malformed, or years away)."""
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+        if moment.tzinfo is None or not clock.within_diary(moment, now=timezone.now()):
+            return None
+    except (ValueError, OverflowError):
+        return None
+    return moment
 
 
 def describe_slot(slot):

@@ -212,3 +212,24 @@ def test_a_content_editor_cannot_book_or_add_patients(staff_client, desk_url, no
     data = {"name": "X", "email": "x@example.org", "phone": "07911 123456", "date_of_birth": "1975-03-04"}
     assert editor.post(f"{desk_url}new-patient/", data).status_code == 403
     assert not Patient.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start": "9999-12-31T23:59-23:59"},
+        {"start": "not-a-time", "practitioner": "abc"},
+        {"day": "0001-01-01"},
+        {"type": "no-such-type", "practitioner": "999999"},
+    ],
+)
+def test_J10_hostile_query_values_never_break_the_desk_page(reception, desk_url, patient, params):
+    assert reception.get(desk_url, {"patient": patient.pk, **params}).status_code == 200
+
+
+def test_J10_a_hostile_slot_is_a_form_error(reception, desk_url, patient, dr_shah):
+    for slot in ("1|9999-12-31T23:59:59-23:59", "x|y", "", f"{dr_shah.pk}|2026-12-08T10:00"):
+        data = {**ANSWERS, "slot": slot, "privacy_told": "on", "idempotency_key": "k" * 24}
+        response = reception.post(f"{desk_url}?patient={patient.pk}&practitioner={dr_shah.pk}&type={TYPE}", data)
+        assert response.status_code == 200, slot
+    assert not Appointment.objects.exists()

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from .models import FAQ, AftercareStep, ConditionPage, TreatmentPage
 
 REVIEW_LABELS = {
+    "needs": "Needs review (awaiting, overdue or due soon)",
     "awaiting": "Awaiting clinical review",
     "overdue": "Review overdue",
     "due_soon": "Review due within 30 days",
@@ -24,6 +25,8 @@ class ReviewStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
+        if self.value() == "needs":  # what the staff dashboard counts
+            return queryset.review_overdue(today) | queryset.review_due_soon(today) | queryset.awaiting_review()
         if self.value() == "awaiting":
             return queryset.awaiting_review()
         if self.value() == "overdue":

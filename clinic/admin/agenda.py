@@ -29,10 +29,28 @@ DEFAULT_DAY = (datetime.time(9), datetime.time(17))
 
 @dataclass
 class Cell:
-    kind: str  # appointment, free, closed or off (not working)
+    kind: str  # appointment, free (bookable), past (working time gone by), closed or off (not working)
     rowspan: int = 1
     appointment: Appointment | None = None
     reason: str = ""
+    start: datetime.datetime | None = None  # a free cell's time and practitioner, for the link that books it
+    practitioner: Practitioner | None = None
+    # Short notes shown beside an appointment (for example an open aftercare concern): filled by the
+    # agenda view from other areas, never by build_agenda.
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def start_param(self):
+        """The free cell's time as the booking page's `start` (UTC, no '+' to escape in a URL)."""
+        return self.start.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%MZ") if self.start else ""
+
+    @property
+    def practitioner_pk(self):
+        return self.practitioner.pk if self.practitioner else ""
+
+    @property
+    def practitioner_name(self):
+        return self.practitioner.name if self.practitioner else ""
 
 
 @dataclass
@@ -52,10 +70,11 @@ def _closed_intervals(closures, practitioner, day, tz):
             yield start, clock.at(day, closure.end_time), closure.reason
 
 
-def build_agenda(day, *, practitioners, appointments, closures, step=AGENDA_STEP):
+def build_agenda(day, *, practitioners, appointments, closures, now, step=AGENDA_STEP):
     """Rows of the day at `step`, one cell per practitioner: appointments span their rows, gaps show as free.
 
-    Pure: the practitioners (with working_hours loaded), appointments and closures are given.
+    Working time that has begun by `now` is past, not free. Pure: the practitioners (with working_hours
+    loaded), appointments and closures are given.
     """
     tz = clinic_tz()
     hours = {p.pk: [h for h in p.working_hours.all() if h.weekday == day.weekday()] for p in practitioners}
@@ -99,25 +118,29 @@ def build_agenda(day, *, practitioners, appointments, closures, step=AGENDA_STEP
             if reason is not None:
                 row.cells.append(Cell("closed", reason=reason))
             elif any(start <= row.time and row_end <= stop for start, stop in working):
-                row.cells.append(Cell("free"))
+                row.cells.append(Cell("past") if row.time < now else Cell("free", start=row.time, practitioner=p))
             else:
                 row.cells.append(Cell("off"))
     return rows
 
 
+CALL_BACK_FLAG = "Waiting for a clinical call-back"
+
+
 def agenda(request, day=None):
     """Today's (or another day's) appointments: a column per practitioner, a row per quarter hour."""
     require(request, "clinic.view_appointment")
-    today = clock.today(timezone.now())
+    now = timezone.now()
+    today = clock.today(now)
     try:
         day = datetime.date.fromisoformat(day or request.GET.get("day") or today.isoformat())
     except ValueError:
         raise Http404("Not a date") from None
-    if not within_diary(day, now=timezone.now()):
+    if not within_diary(day, now=now):
         raise Http404("Outside the diary")
     start, end = day_bounds(day)
     appointments = list(
-        concerns.with_call_back_flag(Appointment.objects.active(), now=timezone.now())
+        concerns.with_call_back_flag(Appointment.objects.active(), now=now)
         .overlapping(start, end)
         .select_related("patient", "consultation_type")
     )
@@ -128,7 +151,12 @@ def agenda(request, day=None):
             Q(last_day__gte=day) | Q(last_day__isnull=True, first_day=day)
         )
     )
-    rows = build_agenda(day, practitioners=practitioners, appointments=appointments, closures=closures)
+    rows = build_agenda(day, practitioners=practitioners, appointments=appointments, closures=closures, now=now)
+    if request.user.has_perm("clinic.view_callbacks"):
+        # Patients waiting for a clinical call-back, flagged at their next appointment (no clinical detail).
+        for cell in (cell for row in rows for cell in row.cells if cell.kind == "appointment"):
+            if cell.appointment.waiting_call_back:
+                cell.flags.append(CALL_BACK_FLAG)
     site = admin.site
     context = {
         **site.each_context(request),
@@ -141,7 +169,6 @@ def agenda(request, day=None):
         "rows": rows,
         "appointment_count": len(appointments),
         "whole_clinic_closures": [c for c in closures if c.practitioner_id is None],
-        # Patients waiting for a clinical call-back, flagged at their next appointment (no clinical detail).
-        "show_call_backs": request.user.has_perm("clinic.view_callbacks"),
+        "may_book": request.user.has_perm("clinic.add_appointment"),
     }
     return TemplateResponse(request, "admin/clinic/agenda.html", context)

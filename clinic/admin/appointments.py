@@ -2,8 +2,7 @@
 
 import datetime
 
-from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from ..booking import services as booking
+from ..booking import statuses
 from ..lib import clock
 from ..lib.clock import day_bounds
 from ..models import (
@@ -25,6 +25,7 @@ from ..staff import field_access
 from ..staff.patient_search import PhoneSearchMixin
 from ..staff.site import HistoryAdminMixin
 from .common import outcome
+from .desk_forms import CancelForm, MoveForm, describe_slot, parse_slot_choice, slot_choice
 
 
 def status_badge(appointment):
@@ -34,16 +35,42 @@ def status_badge(appointment):
 
 
 class WhenFilter(admin.SimpleListFilter):
-    """Today, tomorrow or this week, in clinic time."""
+    """Upcoming (from the start of today: the list opens there), today, tomorrow, this week, or all; clinic time.
+
+    A search or a date picked in the date hierarchy looks at every date unless a "when" is chosen too.
+    """
 
     title = "when"
     parameter_name = "when"
+    DEFAULT = "upcoming"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        if self.value() is None and not _looks_everywhere(request):
+            self.used_parameters[self.parameter_name] = self.DEFAULT
 
     def lookups(self, request, model_admin):
-        return [("today", "Today"), ("tomorrow", "Tomorrow"), ("week", "This week")]
+        return [
+            ("upcoming", "Upcoming (from today)"),
+            ("today", "Today"),
+            ("tomorrow", "Tomorrow"),
+            ("week", "This week"),
+            ("all", "All dates, past included"),
+        ]
+
+    def choices(self, changelist):
+        # No "All" of Django's own: it would mean "upcoming" here, the default. "all" is a choice above.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
         today = clock.today(timezone.now())
+        if self.value() == "upcoming":
+            return queryset.filter(starts_at__gte=day_bounds(today)[0])
         days = {
             "today": (today, today),
             "tomorrow": (today + datetime.timedelta(days=1),) * 2,
@@ -55,6 +82,11 @@ class WhenFilter(admin.SimpleListFilter):
         if days is None:
             return queryset
         return queryset.filter(starts_at__gte=day_bounds(days[0])[0], starts_at__lt=day_bounds(days[1])[1])
+
+
+def _looks_everywhere(request):
+    """A search, or a day from the date hierarchy: the person is looking for something, past or not."""
+    return bool(request.GET.get("q")) or any(key.startswith("starts_at__") for key in request.GET)
 
 
 class QuestionnaireInline(admin.StackedInline):
@@ -77,30 +109,6 @@ class QuestionnaireInline(admin.StackedInline):
         return False
 
 
-class CancelForm(forms.Form):
-    reason = forms.CharField(
-        required=False,
-        max_length=200,
-        label="Reason given to the patient (optional)",
-        help_text="Shown in the cancellation email. No clinical detail.",
-    )
-
-
-class MoveForm(forms.Form):
-    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none())
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}), help_text="Clinic time.")
-
-    def __init__(self, *args, appointment, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["practitioner"].queryset = Practitioner.objects.filter(
-            active=True, consultation_types=appointment.consultation_type
-        )
-
-    def starts_at(self):
-        return clock.at(self.cleaned_data["day"], self.cleaned_data["time"])
-
-
 def _shown(value):
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -109,15 +117,11 @@ def _shown(value):
     return value or "nothing"
 
 
-def describe_slot(slot):
-    local = clock.local(slot.start)
-    return f"{local:%a} {local.day} {local:%b} at {local:%H:%M} with {slot.practitioner.name}"
-
-
 @admin.register(Appointment)
 class AppointmentAdmin(PhoneSearchMixin, HistoryAdminMixin):
     phone_search_field = "patient__phone"
-    list_display = ("starts_at", "reference", "patient", "practitioner", "consultation_type", "status_badge")
+    # Status next to the time, so it shows on a 1280-pixel screen with the filters beside the list.
+    list_display = ("starts_at", "status_badge", "patient", "reference", "practitioner", "consultation_type")
     list_display_links = ("starts_at", "reference")
     list_filter = (WhenFilter, "practitioner", "status", "consultation_type", "details_to_confirm")
     list_select_related = ("patient", "practitioner", "consultation_type")
@@ -127,9 +131,10 @@ class AppointmentAdmin(PhoneSearchMixin, HistoryAdminMixin):
     # filter and the agenda's date jump are the bounded ways to a day.
     ordering = ("starts_at",)
     list_per_page = 100
-    actions = ["mark_attended", "mark_no_show", "cancel_with_notice", "resend_confirmation"]
+    actions = ["mark_attended", "mark_no_show", "undo_marking", "cancel_with_notice", "resend_confirmation"]
     inlines = [QuestionnaireInline]
     change_form_template = "admin/clinic/appointment/change_form.html"
+    change_list_template = "admin/clinic/appointment/change_list.html"
     fields = (
         "reference",
         "patient_link",
@@ -187,6 +192,7 @@ class AppointmentAdmin(PhoneSearchMixin, HistoryAdminMixin):
         return [
             path("<int:pk>/move/", view(self.move_view), name="clinic_appointment_move"),
             path("<int:pk>/given-details/", view(self.given_details_view), name="clinic_appointment_given_details"),
+            path("<int:pk>/status/", view(self.status_view), name="clinic_appointment_status"),
             *super().get_urls(),
         ]
 
@@ -194,9 +200,11 @@ class AppointmentAdmin(PhoneSearchMixin, HistoryAdminMixin):
         appointment = self.get_object(request, object_id)
         extra = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
         if appointment is not None:
-            extra["can_move"] = appointment.status == Appointment.Status.BOOKED and self.has_change_permission(
-                request, appointment
-            )
+            now = timezone.now()
+            may_change = self.has_change_permission(request, appointment)
+            extra["can_move"] = appointment.can_be_moved(now=now) and may_change
+            extra["can_mark"] = appointment.can_be_marked(now=now) and may_change
+            extra["can_undo"] = appointment.can_undo_marking(now=now) and may_change
             extra["can_confirm_details"] = appointment.details_to_confirm and request.user.has_perm(
                 "clinic.change_patient"
             )
@@ -222,26 +230,66 @@ class AppointmentAdmin(PhoneSearchMixin, HistoryAdminMixin):
             self.message_user(request, "The patient's record is kept as it was.")
         return redirect("admin:clinic_appointment_change", appointment.pk)
 
-    def move_view(self, request, pk):
-        """Reschedule under the booking rules; a time just taken is a form error with the nearest free times."""
-        appointment = get_object_or_404(Appointment.objects.select_related("patient", "consultation_type"), pk=pk)
+    def status_view(self, request, pk):
+        """POST from the change page: mark attended, did not attend, or undo; the clock decides what is allowed."""
+        appointment = get_object_or_404(Appointment, pk=pk)
+        if request.method != "POST":
+            return redirect("admin:clinic_appointment_change", appointment.pk)
         if not self.has_change_permission(request, appointment):
             raise PermissionDenied
+        choice = request.POST.get("status")
+        try:
+            if choice == "booked":
+                statuses.undo_status(appointment=appointment, now=timezone.now())
+            elif choice in Appointment.MARKED_STATUSES:
+                statuses.set_status(appointment=appointment, status=choice, now=timezone.now())
+            else:
+                raise statuses.StatusNotAllowed("Choose attended, did not attend or undo.")
+        except statuses.StatusNotAllowed as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+        else:
+            appointment.refresh_from_db()
+            self.message_user(request, f"{appointment.reference} is now {appointment.get_status_display().lower()}.")
+        return redirect("admin:clinic_appointment_change", appointment.pk)
+
+    def move_view(self, request, pk):
+        """Reschedule under the booking rules; the nearest free times (any practitioner) are one click each.
+
+        A time just taken is a form error with the nearest free times; a cancelled or started appointment
+        cannot move.
+        """
+        appointment = get_object_or_404(
+            Appointment.objects.select_related("patient", "practitioner", "consultation_type"), pk=pk
+        )
+        if not self.has_change_permission(request, appointment):
+            raise PermissionDenied
+        now = timezone.now()
+        if not appointment.can_be_moved(now=now):
+            self.message_user(request, "Only a booked appointment that has not started can be moved.", messages.ERROR)
+            return redirect("admin:clinic_appointment_change", appointment.pk)
         local = clock.local(appointment.starts_at)
         initial = {"practitioner": appointment.practitioner_id, "day": local.date(), "time": local.time()}
-        form = MoveForm(request.POST or None, appointment=appointment, initial=initial)
-        alternatives = []
-        if request.method == "POST" and form.is_valid():
+        chosen = parse_slot_choice(request.POST.get("alternative", "")) if request.method == "POST" else None
+        form = MoveForm(None if chosen else request.POST or None, appointment=appointment, initial=initial)
+        search: booking.SlotSearch = {
+            "consultation_type": appointment.consultation_type,
+            "now": now,
+            "ignore_appointment": appointment,
+        }
+        alternatives = booking.alternatives(search, appointment.starts_at, n=6)
+        wanted = None
+        if chosen:
+            practitioner = Practitioner.objects.filter(pk=chosen[0]).first()
+            wanted = (practitioner, chosen[1]) if practitioner else None
+        elif request.method == "POST" and form.is_valid():
+            wanted = (form.cleaned_data["practitioner"], form.starts_at())
+        if wanted is not None:
             try:
                 booking.reschedule_appointment(
-                    appointment=appointment,
-                    starts_at=form.starts_at(),
-                    practitioner=form.cleaned_data["practitioner"],
-                    now=timezone.now(),
-                    by_clinic=True,
+                    appointment=appointment, starts_at=wanted[1], practitioner=wanted[0], now=now, by_clinic=True
                 )
             except booking.SlotUnavailable as exc:
-                alternatives = [describe_slot(slot) for slot in exc.alternatives]
+                alternatives = exc.alternatives
                 form.add_error(None, str(exc))
             else:
                 self.message_user(request, f"{appointment.reference} moved; the patient has been emailed the new time.")
@@ -252,7 +300,7 @@ class AppointmentAdmin(PhoneSearchMixin, HistoryAdminMixin):
             "original": appointment,
             "title": f"Move appointment {appointment.reference}",
             "form": form,
-            "alternatives": alternatives,
+            "alternatives": [(slot_choice(slot), describe_slot(slot)) for slot in alternatives],
         }
         return TemplateResponse(request, "admin/clinic/appointment/move.html", context)
 
@@ -264,15 +312,36 @@ class AppointmentAdmin(PhoneSearchMixin, HistoryAdminMixin):
     def mark_no_show(self, request, queryset):
         self._set_status(request, queryset, Appointment.Status.NO_SHOW)
 
+    @admin.action(description="Undo attended / did not attend (back to booked, same day only)", permissions=["change"])
+    def undo_marking(self, request, queryset):
+        now = timezone.now()
+        undone = 0
+        for appointment in queryset:
+            try:
+                statuses.undo_status(appointment=appointment, now=now)
+            except statuses.StatusNotAllowed:
+                continue
+            undone += 1
+        done = f"{undone} appointment(s) back to booked."
+        why = "not marked, or not today's"
+        self.message_user(request, outcome(done, skipped=queryset.count() - undone, why=why))
+
     def _set_status(self, request, queryset, status):
-        # Only a booked (or already marked) appointment can be marked; a cancelled one stays cancelled.
+        # Only an appointment that has started can be marked; a cancelled one stays cancelled.
+        now = timezone.now()
         markable = queryset.filter(status__in=Appointment.ACTIVE_STATUSES)
+        marked = not_started = 0
         for appointment in markable:
-            booking.set_status(appointment=appointment, status=status)
-        skipped = queryset.count() - len(markable)
+            try:
+                statuses.set_status(appointment=appointment, status=status, now=now)
+            except statuses.StatusNotAllowed:
+                not_started += 1
+            else:
+                marked += 1
+        cancelled = queryset.count() - markable.count()
         label = Appointment.Status(status).label.lower()
-        done = f"{len(markable)} appointment(s) marked {label}."
-        self.message_user(request, outcome(done, skipped=skipped, why="cancelled"))
+        message = outcome(f"{marked} appointment(s) marked {label}.", skipped=not_started, why="not started yet")
+        self.message_user(request, outcome(message, skipped=cancelled, why="cancelled"))
 
     @admin.action(description="Cancel and tell the patient", permissions=["change"])
     def cancel_with_notice(self, request, queryset):

@@ -32,11 +32,15 @@ def dashboard(request, *, now):
             .select_related("patient", "practitioner", "consultation_type")
             .order_by("starts_at")
         )
+        # Each tile links to a list showing exactly the rows it counts.
+        panels["todays_appointments_url"] = _link("admin:clinic_appointment_changelist", "?when=today")
     if user.has_perm("clinic.view_concern"):
         panels["concerns_waiting"] = AftercareCheckIn.objects.filter(
             feeling=AftercareCheckIn.Feeling.WORRIED, handled_at__isnull=True
         ).count()
-        panels["concerns_url"] = _link("admin:clinic_aftercarecheckin_changelist")
+        panels["concerns_url"] = _link(
+            "admin:clinic_aftercarecheckin_changelist", "?feeling__exact=worried&handled_at__isempty=1"
+        )
         panels["open_concerns"] = list(
             AftercareCheckIn.objects.open_concerns().select_related("record__patient").order_by("created_at")[:20]
         )
@@ -47,10 +51,12 @@ def dashboard(request, *, now):
         panels["failed_emails"] = Outbox.objects.filter(status=Outbox.Status.FAILED).count()
         panels["failed_emails_url"] = _link("admin:clinic_outbox_changelist", "?status__exact=failed")
     if user.has_perm("treatments.view_treatmentpage") or user.has_perm("treatments.view_conditionpage"):
-        due = 0
+        due = []
         for model in (TreatmentPage, ConditionPage):
             pages = model.objects.all()
-            due += (pages.review_overdue(today) | pages.review_due_soon(today) | pages.awaiting_review()).count()
-        panels["pages_due_for_review"] = due
-        panels["pages_due_url"] = _link("admin:treatments_treatmentpage_changelist")
+            count = (pages.review_overdue(today) | pages.review_due_soon(today) | pages.awaiting_review()).count()
+            url = _link(f"admin:treatments_{model._meta.model_name}_changelist", "?review=needs")
+            due.append((model._meta.verbose_name_plural, count, url))
+        panels["pages_due_for_review"] = sum(count for _, count, _ in due)
+        panels["pages_due"] = due
     return panels

@@ -21,12 +21,26 @@ from ..staff.site import HistoryAdminMixin
 from .common import outcome
 
 
+class TreatmentRecordForm(forms.ModelForm):
+    """A treatment is recorded once it has been done: never at a time still to come."""
+
+    def clean_performed_at(self):
+        performed_at = self.cleaned_data["performed_at"]
+        if performed_at and performed_at > timezone.now():
+            local = clock.local(performed_at)
+            raise forms.ValidationError(
+                f"A treatment cannot be recorded before it has happened ({local:%d %b %Y %H:%M} is still to come)."
+            )
+        return performed_at
+
+
 class VoidForm(forms.Form):
     reason = forms.CharField(max_length=200, label="Why is it void?", help_text="For example 'entered in error'.")
 
 
 @admin.register(TreatmentRecord)
 class TreatmentRecordAdmin(HistoryAdminMixin):
+    form = TreatmentRecordForm
     list_display = ("performed_at", "patient", "treatment", "practitioner", "voided_at")
     list_filter = ("treatment", "practitioner", ("voided_at", admin.EmptyFieldListFilter))
     list_select_related = ("patient", "treatment", "practitioner")

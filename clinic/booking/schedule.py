@@ -24,6 +24,23 @@ def booking_rules() -> availability.Rules:
     )
 
 
+def desk_rules() -> availability.Rules:
+    """The rules for staff allowed to override them: no minimum notice, the whole diary ahead (never the past)."""
+    return availability.Rules(
+        min_notice=datetime.timedelta(0),
+        horizon_days=clock.DIARY_REACH.days,
+        slot_step=datetime.timedelta(minutes=settings.CLINIC_BOOKING_SLOT_STEP_MINUTES),
+    )
+
+
+def within_online_rules(starts_at: datetime.datetime, *, now: datetime.datetime) -> bool:
+    """Could a patient book this start online: after the minimum notice and within the horizon?"""
+    rules = booking_rules()
+    return starts_at >= now + rules.min_notice and clock.today(starts_at) <= clock.today(now) + datetime.timedelta(
+        days=rules.horizon_days
+    )
+
+
 @dataclass(frozen=True)
 class PractitionerSlot:
     practitioner: Practitioner

@@ -13,7 +13,7 @@ from ..lib import clock, tokens
 from ..lib.links import absolute_reverse
 from ..mail import outbox
 from ..models import Appointment, ConsultationType, ManageLink, Outbox, Patient, Practitioner, Questionnaire
-from . import schedule
+from . import availability, schedule
 from .ics import appointment_ics
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class SlotSearch(TypedDict):
     consultation_type: ConsultationType
     now: datetime.datetime
     ignore_appointment: NotRequired[Appointment | None]
+    rules: NotRequired[availability.Rules | None]
 
 
 # Stored email bodies hold this where the manage link's token goes; the token is made at sending.
@@ -102,12 +103,21 @@ def check_slot(
     starts_at: datetime.datetime,
     now: datetime.datetime,
     ignore_appointment: Appointment | None = None,
+    rules: availability.Rules | None = None,
 ) -> schedule.PractitionerSlot:
-    """The free slot starting at `starts_at`, or SlotUnavailable with the nearest alternatives."""
+    """The free slot starting at `starts_at`, or SlotUnavailable with the nearest alternatives.
+
+    `rules` None means the online booking rules; staff allowed to override them pass `schedule.desk_rules()`.
+    """
     if not clock.within_diary(starts_at, now=now):
         raise SlotUnavailable("That time is not available.")  # nowhere near the diary: nothing to offer
     day = clock.today(starts_at)
-    search: SlotSearch = {"consultation_type": consultation_type, "now": now, "ignore_appointment": ignore_appointment}
+    search: SlotSearch = {
+        "consultation_type": consultation_type,
+        "now": now,
+        "ignore_appointment": ignore_appointment,
+        "rules": rules,
+    }
     slots = schedule.free_slots(**search, practitioner=practitioner, first_day=day, last_day=day)
     for slot in slots:
         if slot.start == starts_at:
@@ -175,21 +185,32 @@ def book_consultation(
     notes: str,
     idempotency_key: str,
     now: datetime.datetime,
+    patient: Patient | None = None,
+    override_rules: bool = False,
+    notify: bool = True,
+    booked_by: str = "",
 ) -> Appointment:
     """Book a consultation and queue its emails; the same idempotency key books once.
 
     `practitioner` None means "no preference": the first practitioner free at that time.
     Raises SlotUnavailable (with alternatives) when the time is not, or no longer, free.
+    The front desk passes the `patient` it chose, may relax the minimum notice and the online
+    horizon (`override_rules`, recorded in the appointment's history), and may send no email
+    at all (`notify=False`); `booked_by` names the staff member in the history.
     """
     existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
-    search: SlotSearch = {"consultation_type": consultation_type, "now": now}
+    search: SlotSearch = {
+        "consultation_type": consultation_type,
+        "now": now,
+        "rules": schedule.desk_rules() if override_rules else None,
+    }
     try:
         with transaction.atomic():
             slot = check_slot(**search, practitioner=practitioner, starts_at=starts_at)
             appointment = Appointment(
-                patient=_match_patient(details),
+                patient=patient or _match_patient(details),
                 given_name=details.name,
                 given_phone=details.phone,
                 given_date_of_birth=details.date_of_birth,
@@ -205,9 +226,14 @@ def book_consultation(
                 idempotency_key=idempotency_key,
             )
             appointment.details_to_confirm = bool(appointment.given_details_differences())
+            if booked_by:
+                # simple_history reads `_change_reason` off the instance it saves.
+                reason = _desk_reason(booked_by, slot.start, notify=notify, now=now)
+                appointment._change_reason = reason  # type: ignore[attr-defined]
             appointment.save()
             Questionnaire.objects.create(appointment=appointment, **answers)
-            _queue_booking_emails(appointment, template="booking_confirmed", now=now)
+            if notify:
+                _queue_booking_emails(appointment, template="booking_confirmed", now=now)
     except IntegrityError:
         # A concurrent booking won the race (exclusion or unique constraint), or the same form
         # was submitted twice at once: the second of those finds the first's appointment.
@@ -218,6 +244,14 @@ def book_consultation(
             "That time was just taken by someone else.", alternatives=alternatives(search, starts_at, practitioner)
         ) from None
     return appointment
+
+
+def _desk_reason(booked_by: str, starts_at: datetime.datetime, *, notify: bool, now: datetime.datetime) -> str:
+    """The history's note on a booking made by staff: who, whether the online rules were overridden, no email."""
+    reason = f"Booked at the front desk by {booked_by}"
+    if not schedule.within_online_rules(starts_at, now=now):
+        reason += ", overriding the minimum notice or online horizon"
+    return reason + ("" if notify else "; patient not emailed")
 
 
 def cancel_appointment(
@@ -262,6 +296,8 @@ def reschedule_appointment(
             appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
             if appointment.status != Appointment.Status.BOOKED:
                 raise SlotUnavailable("Only a booked appointment can be moved.")
+            if not appointment.can_be_moved(now=now):
+                raise SlotUnavailable("An appointment that has started cannot be moved.")
             if not by_clinic and not can_change_online(appointment, now=now):
                 raise TooLateToChange
             slot = check_slot(
@@ -306,17 +342,6 @@ def resend_confirmation(*, appointment: Appointment, now: datetime.datetime) -> 
             idempotency_key=f"booking_confirmed:{appointment.pk}:resend:{now.timestamp()}",
             attachments=[("appointment.ics", appointment_ics(appointment), "text/calendar")],
         )
-
-
-def set_status(*, appointment: Appointment, status: str) -> Appointment:
-    """Mark attended or no-show (reception's actions)."""
-    with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        appointment.status = status
-        appointment.save(update_fields=["status"])
-        if status != Appointment.Status.BOOKED:
-            outbox.cancel_pending(cause=cause_of(appointment), kinds=["booking_reminder"])
-    return appointment
 
 
 def cause_of(appointment: Appointment) -> str:

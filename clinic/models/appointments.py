@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from ..lib import clock
 from ..lib.addresses import validate_address
 from .schedules import ConsultationType, Practitioner
 
@@ -97,7 +98,10 @@ class Appointment(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
-        permissions = [("view_questionnaire", "Can see pre-consultation answers")]
+        permissions = [
+            ("view_questionnaire", "Can see pre-consultation answers"),
+            ("override_booking_rules", "Can book inside the minimum notice or beyond the online horizon"),
+        ]
         constraints = [
             # SQLite's guard (PostgreSQL also has an exclusion constraint on the whole interval).
             models.UniqueConstraint(
@@ -117,6 +121,21 @@ class Appointment(models.Model):
     @property
     def is_active(self):
         return self.status in self.ACTIVE_STATUSES
+
+    # Statuses the desk sets once the appointment has started, and may take back the same clinic day.
+    MARKED_STATUSES = (Status.ATTENDED, Status.NO_SHOW)
+
+    def can_be_moved(self, *, now):
+        """Only a booked appointment that has not started yet can move."""
+        return self.status == self.Status.BOOKED and self.starts_at > now
+
+    def can_be_marked(self, *, now):
+        """Attended or did-not-attend: once it has started, and not if cancelled."""
+        return self.is_active and self.starts_at <= now
+
+    def can_undo_marking(self, *, now):
+        """Back to booked: on the clinic day of the appointment only."""
+        return self.status in self.MARKED_STATUSES and clock.today(now) == clock.today(self.starts_at)
 
     GIVEN_DETAILS = (
         ("name", "given_name"),

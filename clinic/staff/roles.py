@@ -19,6 +19,9 @@ def _crud(app, model, *actions):
 
 _RECEPTION = [
     *_crud("clinic", "appointment", "view", "change"),
+    # Booking for a patient at the front desk (phone or walk-in), inside the minimum notice if need be.
+    "clinic.add_appointment",
+    "clinic.override_booking_rules",
     *_crud("clinic", "patient", "view", "add", "change"),
     *_crud("clinic", "practitioner", "view", "change"),
     *_crud("clinic", "workinghours", "view", "add", "change", "delete"),

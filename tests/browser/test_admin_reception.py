@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 
 from clinic.staff import roles
 from tests.clinic_fixtures import NOW, at
@@ -47,6 +48,11 @@ def sign_in(page, base_url, settings, user):
 def test_a_receptionist_signs_in_with_a_code_and_marks_todays_patient_attended(
     site, settings, plain_http_cookies, now, receptionist, todays_patient
 ):
+    with time_machine.travel(at(TODAY, 10, 5), tick=False):  # attended is marked once the appointment has started
+        mark_todays_patient_attended(site, settings, receptionist, todays_patient)
+
+
+def mark_todays_patient_attended(site, settings, receptionist, todays_patient):
     from clinic.models import Appointment
 
     sign_in(site, site.base_url, settings, receptionist)

@@ -4,6 +4,7 @@ import datetime
 import threading
 
 import pytest
+import time_machine
 from django.test import Client
 
 from clinic.models import Appointment, Outbox, Patient
@@ -103,22 +104,27 @@ def act(client, changelist, action, appointments, **extra):
     return client.post(changelist, data, follow=True)
 
 
-def test_marking_attended_drops_the_reminder(reception, changelist, book):
+def test_marking_attended_drops_the_reminder(staff_client, changelist, book):
     appointment = book(at(TUESDAY, 10))
-    response = act(reception, changelist, "mark_attended", [appointment])
+    with time_machine.travel(at(TUESDAY, 10, 5), tick=False):
+        response = act(staff_client(roles.RECEPTION), changelist, "mark_attended", [appointment])
     assert "1 appointment(s) marked attended." in response.content.decode()
     assert Appointment.objects.get(pk=appointment.pk).status == Status.ATTENDED
     reminder = Outbox.objects.get(kind="booking_reminder", cause=f"appointment:{appointment.pk}")
     assert reminder.status == Outbox.Status.CANCELLED
 
 
-def test_marking_no_show_leaves_cancelled_appointments_alone(reception, changelist, book, now):
+def test_marking_no_show_leaves_cancelled_and_future_appointments_alone(staff_client, changelist, book, now):
     from clinic.booking.services import cancel_appointment
 
     kept = book(at(TUESDAY, 10))
+    later = book(at(TUESDAY, 14))
     cancelled = cancel_appointment(appointment=book(at(TUESDAY, 11)), by_clinic=True, now=now)
-    response = act(reception, changelist, "mark_no_show", [kept, cancelled])
-    assert "1 appointment(s) marked did not attend. 1 cancelled, left alone." in response.content.decode()
+    with time_machine.travel(at(TUESDAY, 11, 30), tick=False):
+        response = act(staff_client(roles.RECEPTION), changelist, "mark_no_show", [kept, cancelled, later])
+    message = "1 appointment(s) marked did not attend. 1 not started yet, left alone. 1 cancelled, left alone."
+    assert message in response.content.decode()
+    assert Appointment.objects.get(pk=later.pk).status == Status.BOOKED
     assert Appointment.objects.get(pk=kept.pk).status == Status.NO_SHOW
     assert Appointment.objects.get(pk=cancelled.pk).status == Status.CANCELLED_BY_CLINIC
 

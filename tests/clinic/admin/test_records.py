@@ -3,8 +3,10 @@
 import datetime
 
 import pytest
+import time_machine
 
 from clinic.models import Outbox, TreatmentRecord
+from clinic.staff import roles
 from tests.clinic_fixtures import TUESDAY, at
 from tests.helpers import soup
 from treatments.models import AftercareStep, TreatmentPage
@@ -44,9 +46,14 @@ def form_data(record_or_appointment, treatment, performed_at, notes="Three milia
 
 
 def test_a_clinician_records_a_treatment_from_the_appointment_and_aftercare_starts(
-    clinician, settings, records_url, book, laser, dr_shah
+    staff_client, settings, records_url, book, laser, dr_shah
 ):
     appointment = book(at(TUESDAY, 10), practitioner=dr_shah)
+    with time_machine.travel(at(TUESDAY, 10, 40), tick=False):  # after the consultation
+        record_from_the_appointment(staff_client(roles.CLINICIAN), settings, appointment, laser)
+
+
+def record_from_the_appointment(clinician, settings, appointment, laser):
     change_page = soup(clinician.get(f"/{settings.ADMIN_URL}clinic/appointment/{appointment.pk}/change/"))
     link = change_page.find("a", string="Record a treatment")["href"]
     form = soup(clinician.get(link))
@@ -66,7 +73,7 @@ def test_a_clinician_records_a_treatment_from_the_appointment_and_aftercare_star
     assert emails.count() == laser.steps
 
 
-def test_correcting_the_date_replans_the_pending_aftercare(clinician, records_url, book, laser, dr_shah, now):
+def test_correcting_the_date_replans_the_pending_aftercare(staff_client, records_url, book, laser, dr_shah, now):
     from clinic.aftercare.services import record_treatment
 
     appointment = book(at(TUESDAY, 10), practitioner=dr_shah)
@@ -74,7 +81,10 @@ def test_correcting_the_date_replans_the_pending_aftercare(clinician, records_ur
         patient=appointment.patient, treatment=laser, practitioner=dr_shah, performed_at=at(TUESDAY, 10), now=now
     )
     later = TUESDAY + datetime.timedelta(days=2)
-    response = clinician.post(f"{records_url}{record.pk}/change/", form_data(record, laser, at(later, 10)))
+    with time_machine.travel(at(later, 11), tick=False):
+        response = staff_client(roles.CLINICIAN).post(
+            f"{records_url}{record.pk}/change/", form_data(record, laser, at(later, 10))
+        )
     assert response.status_code == 302
     pending = Outbox.objects.filter(cause=f"treatment_record:{record.pk}", status=Status.PENDING)
     assert pending.count() == laser.steps
@@ -99,7 +109,7 @@ def test_voiding_a_record_asks_why_and_cancels_its_pending_aftercare(clinician, 
 
 
 def test_treatment_records_cannot_be_deleted_and_their_history_is_kept(
-    clinician, records_url, book, laser, dr_shah, now
+    staff_client, records_url, book, laser, dr_shah, now
 ):
     from clinic.aftercare.services import record_treatment
 
@@ -107,7 +117,35 @@ def test_treatment_records_cannot_be_deleted_and_their_history_is_kept(
     record = record_treatment(
         patient=appointment.patient, treatment=laser, practitioner=dr_shah, performed_at=at(TUESDAY, 10), now=now
     )
-    clinician.post(f"{records_url}{record.pk}/change/", form_data(record, laser, at(TUESDAY, 10), notes="Corrected"))
-    assert clinician.get(f"{records_url}{record.pk}/delete/").status_code == 403
-    history = clinician.get(f"{records_url}{record.pk}/history/").content.decode()
+    with time_machine.travel(at(TUESDAY, 11), tick=False):
+        clinician = staff_client(roles.CLINICIAN)
+        clinician.post(
+            f"{records_url}{record.pk}/change/", form_data(record, laser, at(TUESDAY, 10), notes="Corrected")
+        )
+        assert clinician.get(f"{records_url}{record.pk}/delete/").status_code == 403
+        history = clinician.get(f"{records_url}{record.pk}/history/").content.decode()
     assert "Corrected" in history and clinician.user.username in history
+
+
+def test_a_treatment_cannot_be_recorded_in_the_future(clinician, records_url, book, laser, dr_shah):
+    """At 08:00 on Monday, a treatment "performed" at 10:00 on Tuesday is a form error, and nothing starts."""
+    appointment = book(at(TUESDAY, 10), practitioner=dr_shah)
+    data = {**form_data(appointment, laser, at(TUESDAY, 10)), "patient": appointment.patient_id}
+    response = clinician.post(f"{records_url}add/", data)
+    assert response.status_code == 200
+    errors = soup(response).select_one("#id_performed_at_error").get_text()
+    assert "cannot be recorded before it has happened" in errors and "08 Dec 2026 10:00" in errors
+    assert not TreatmentRecord.objects.exists() and not Outbox.objects.filter(kind="aftercare").exists()
+
+
+def test_a_correction_cannot_move_a_record_into_the_future(clinician, records_url, book, laser, dr_shah, now):
+    from clinic.aftercare.services import record_treatment
+
+    appointment = book(at(TUESDAY, 10), practitioner=dr_shah)
+    record = record_treatment(
+        patient=appointment.patient, treatment=laser, practitioner=dr_shah, performed_at=now, now=now
+    )
+    response = clinician.post(f"{records_url}{record.pk}/change/", form_data(record, laser, at(TUESDAY, 10)))
+    assert response.status_code == 200 and "cannot be recorded before it has happened" in response.content.decode()
+    record.refresh_from_db()
+    assert record.performed_at == now

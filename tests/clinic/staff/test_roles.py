@@ -26,6 +26,8 @@ PAGES = {
     "call-backs waiting": "callbacks/",
     "aftercare check-ins": "clinic/aftercarecheckin/",
     "own two-factor sign-in": "account/two-factor/",
+    "book for a patient": "desk/book/",
+    "book for a patient: search": "desk/book/?q=example",
 }
 STAFF_AREAS = {
     "appointments",
@@ -37,6 +39,8 @@ STAFF_AREAS = {
     "outbox",
     "call-backs waiting",
     "own two-factor sign-in",
+    "book for a patient",
+    "book for a patient: search",
 }
 CONTENT = {"treatment pages", "condition pages"}
 SEES = {
@@ -49,7 +53,7 @@ SEES = {
 
 
 def url(settings, area):
-    return "/" + settings.ADMIN_URL + PAGES[area]
+    return "/" + settings.ADMIN_URL + {**PAGES, "book for a patient: new patient": "desk/book/new-patient/"}[area]
 
 
 # Not "page": pytest-playwright owns that fixture name.
@@ -61,7 +65,19 @@ def test_C8_each_role_sees_exactly_its_pages(staff_client, settings, role, area)
     assert response.status_code == expected, (role, area)
 
 
-@pytest.mark.parametrize("area", list(PAGES))
+def test_C8_adding_a_patient_at_the_desk_answers_by_role(staff_client, settings):
+    """The new-patient form (POST only) of the desk: staff areas may, content editors may not."""
+    from clinic.models import Patient
+
+    url = f"/{settings.ADMIN_URL}desk/book/new-patient/"
+    for n, role in enumerate(SEES):
+        data = {"name": "N", "email": f"n{n}@example.org", "phone": "07911 123456", "date_of_birth": "1975-03-04"}
+        response = staff_client(role).post(url, data)
+        assert response.status_code == (302 if "book for a patient" in SEES[role] else 403), role
+    assert Patient.objects.count() == 3
+
+
+@pytest.mark.parametrize("area", [*PAGES, "book for a patient: new patient"])
 def test_anonymous_visitors_are_sent_to_the_login_page(client, settings, area):
     response = client.get(url(settings, area))
     assert response.status_code == 302
@@ -148,3 +164,14 @@ def test_roles_follow_the_table_again_after_the_next_migrate():
     assert editor == {"treatments"}
     treatments = Permission.objects.filter(content_type__app_label="treatments").count()
     assert Group.objects.get(name=roles.CONTENT_EDITOR).permissions.count() == treatments
+
+
+def test_reception_and_the_clinic_manager_may_book_at_the_desk_and_override_the_online_rules():
+    from django.contrib.auth.models import Group
+
+    def holds(role, codename):
+        return Group.objects.get(name=role).permissions.filter(codename=codename).exists()
+
+    for role in (roles.RECEPTION, roles.CLINIC_MANAGER):
+        assert holds(role, "override_booking_rules") and holds(role, "add_appointment"), role
+    assert not holds(roles.CONTENT_EDITOR, "override_booking_rules")

@@ -22,7 +22,7 @@ from django.urls import reverse
 from ..lib import log_context, tokens
 from ..lib.links import absolute_url
 from ..models import Outbox, UnsubscribeLink
-from .outbox import InvalidRecipient, Status, _renderers, publish_send, queue_email
+from .outbox import InvalidRecipient, Status, Withhold, _renderers, publish_send, queue_email
 from .unsubscribe import TOKEN_PLACEHOLDER, is_opted_out, unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,11 @@ def _send_one(outbox_id: int, *, now: datetime) -> Outbox.Status | None:
         Outbox.objects.filter(pk=row.pk, status=Status.SENDING).cancel("Unsubscribed")
         return Status.CANCELLED
     try:
-        fill_in = _render_again(row, now=now)
+        try:
+            fill_in = _render_again(row, now=now)
+        except Withhold as held:
+            Outbox.objects.filter(pk=row.pk, status=Status.SENDING).cancel(held.reason[:200])
+            return Status.CANCELLED
         if fill_in is None:
             Outbox.objects.filter(pk=row.pk, status=Status.SENDING).cancel("Withdrawn")
             return Status.CANCELLED

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='aftercaredelivery',
             name='held_at',
-            field=models.DateTimeField(blank=True, help_text='When the email was held back at sending: its step had no valid clinical sign-off.', null=True),
+            field=models.DateTimeField(blank=True, help_text='When the email was held back at sending (no valid clinical sign-off).', null=True),
         ),
         migrations.AddField(
             model_name='aftercaredelivery',

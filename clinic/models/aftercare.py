@@ -55,7 +55,7 @@ class AftercareDelivery(models.Model):
     )
     rendered_at = models.DateTimeField(null=True, blank=True)
     held_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the email was held back at sending: its step had no valid clinical sign-off."
+        null=True, blank=True, help_text="When the email was held back at sending (no valid clinical sign-off)."
     )
     held_reason = models.CharField(max_length=200, blank=True)
 

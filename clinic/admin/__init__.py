@@ -6,9 +6,10 @@ adds the pages that are not model screens: the agenda, the appointments export, 
 
 from django.contrib import admin
 
-from . import agenda, appointments, dashboard, exports, outbox, patients, records, schedules  # noqa: F401 (registers)
+from . import agenda, appointments, checklist, dashboard, exports, outbox, patients, records, schedules  # noqa: F401
 
 admin.site.add_view("agenda/", agenda.agenda, "agenda")
 admin.site.add_view("agenda/<slug:day>/", agenda.agenda, "agenda_day")
 admin.site.add_view("appointments.csv", exports.export_appointments, "export_appointments")
+admin.site.add_view("clinical-checklist/", checklist.clinical_checklist, "clinical_checklist")
 admin.site.dashboard = dashboard.dashboard

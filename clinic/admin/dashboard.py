@@ -4,6 +4,7 @@ from django.urls import NoReverseMatch, reverse
 
 from treatments.models import ConditionPage, TreatmentPage
 
+from ..aftercare.held import held_emails
 from ..lib import clock
 from ..lib.clock import day_bounds
 from ..models import (
@@ -47,4 +48,6 @@ def dashboard(request, *, now):
             due += (pages.review_overdue(today) | pages.review_due_soon(today) | pages.awaiting_review()).count()
         panels["pages_due_for_review"] = due
         panels["pages_due_url"] = _link("admin:treatments_treatmentpage_changelist")
+    if user.has_perm("treatments.view_aftercarestep"):
+        panels["held_aftercare"] = held_emails(now=now)  # steps not signed off: emails held back, and why
     return panels

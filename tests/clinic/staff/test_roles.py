@@ -21,14 +21,19 @@ PAGES = {
     "record a treatment": "clinic/treatmentrecord/add/",
     "treatment pages": "treatments/treatmentpage/",
     "condition pages": "treatments/conditionpage/",
+    "aftercare steps": "treatments/aftercarestep/",
+    "clinical checklist": "clinical-checklist/",
     "outbox": "clinic/outbox/",
     "staff logins": "auth/user/",
 }
 STAFF_AREAS = {"appointments", "agenda", "appointments csv", "patients", "practitioners", "closures", "outbox"}
-CONTENT = {"treatment pages", "condition pages"}
+CONTENT = {"treatment pages", "condition pages", "aftercare steps"}
 SEES = {
     roles.RECEPTION: {"dashboard"} | STAFF_AREAS,
-    roles.CLINICIAN: {"dashboard", "treatment records", "record a treatment", "treatment pages"} | STAFF_AREAS,
+    # Clinicians read the content and sign it off (the clinical checklist); editors draft it.
+    roles.CLINICIAN: {"dashboard", "treatment records", "record a treatment", "clinical checklist"}
+    | STAFF_AREAS
+    | CONTENT,
     roles.CONTENT_EDITOR: {"dashboard"} | CONTENT,
     roles.CLINIC_MANAGER: set(PAGES),
 }

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.lib.env import env_bool, env_int, env_list, env_str, read_env_file
@@ -288,6 +289,7 @@ CLINIC_BOOKING_MIN_NOTICE_HOURS = env_int("CLINIC_BOOKING_MIN_NOTICE_HOURS", 12)
 CLINIC_BOOKING_HORIZON_DAYS = env_int("CLINIC_BOOKING_HORIZON_DAYS", 60)
 CLINIC_BOOKING_SLOT_STEP_MINUTES = env_int("CLINIC_BOOKING_SLOT_STEP_MINUTES", 15)
 CLINIC_CANCELLATION_CUTOFF_HOURS = env_int("CLINIC_CANCELLATION_CUTOFF_HOURS", 24)
+CLINICAL_REVIEW_INTERVAL_DAYS = env_int("CLINICAL_REVIEW_INTERVAL_DAYS", 365)
 # Requests a minute one client address may make to patient-link pages (token guessing, D6).
 TOKEN_LINK_RATE_PER_MINUTE = env_int("TOKEN_LINK_RATE_PER_MINUTE", 30)
 # Bump when the privacy notice changes: each booking records the version the patient agreed to.
@@ -342,6 +344,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-email": {"task": "clinic.mail.tasks.purge_old_email", "schedule": 24 * 60 * 60.0},
     "purge-expired-records": {"task": "clinic.staff.tasks.purge_expired_records", "schedule": 24 * 60 * 60.0},
     "realert-unhandled-concerns": {"task": "clinic.aftercare.tasks.realert_unhandled_concerns", "schedule": 300.0},
+    # Mondays 07:00 UTC (minute, hour, day of week): the clinic managers' digest of content due for clinical review.
+    "clinical-review-digest": {"task": "clinic.staff.tasks.send_review_digest", "schedule": crontab(0, 7, 1)},
 }
 # --- Outbox (see the README, "Email: the outbox") ---
 # A sender owns a claimed email this long; it must outlast CELERY_TASK_TIME_LIMIT, or a slow send is sent twice.

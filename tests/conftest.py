@@ -81,8 +81,12 @@ def collected_static_files():
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
-    """Keep serialized_rollback working in browser tests, whichever test set up the database.
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Sign the content off, then keep serialized_rollback working in browser tests, whichever test set up the database.
+
+    The migrations load pages and aftercare steps awaiting clinical review, which the publishing
+    gate keeps from the public; the tests' database has them signed off by a test clinician
+    (tests/review_fixtures.py), and the snapshot transactional tests restore is taken again with it.
 
     Once Playwright's sync API has started, an asyncio loop counts as running in the test
     thread, and Django's `connections` (an asgiref Local) switches from thread-local to
@@ -93,6 +97,14 @@ def django_db_setup(django_db_setup):
     """
     from django.db import connections
 
+    from tests.review_fixtures import sign_off_all_content
+
+    with django_db_blocker.unblock():
+        sign_off_all_content()
+        for alias in connections:
+            connection = connections[alias]
+            if getattr(connection, "_test_serialized_contents", None) is not None:
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
     patched = []
     for alias in connections:
         connection = connections[alias]

@@ -1,10 +1,16 @@
-"""The admin for content editors: structured sections, review dates, previews."""
+"""The admin for content editors: structured sections, review dates, previews; clinicians sign off here.
 
-from django.contrib import admin
+Editors draft; a clinician (the Clinician or Clinic manager role) signs off with the action
+"Sign off the clinical text", which records them, the date, the next review due and the text's
+fingerprint (treatments.review). The review fields are read-only: a sign-off is made, not typed.
+"""
+
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from . import review
 from .models import FAQ, AftercareStep, ConditionPage, TreatmentPage
 
 REVIEW_LABELS = {
@@ -48,28 +54,58 @@ class FAQInline(admin.StackedInline):
     fields = ["question", "answer", "order"]
 
 
+REVIEW_FIELDS = ["sign_off_state", "reviewed_by", "reviewed_on", "next_review_due"]
 REVIEW_FIELDSET = (
-    "Clinical review",
+    "Clinical sign-off",
     {
-        "fields": ["reviewed_by", "reviewed_on", "next_review_due"],
-        "description": "Until a clinician's name and date are recorded, the page tells patients it is awaiting "
-        "clinical review.",
+        "fields": REVIEW_FIELDS,
+        "description": "The public sees a published page only once a clinician has signed off its text (the list's "
+        "action 'Sign off the clinical text'). Any change to the text or its FAQs sends it back for review.",
     },
 )
 
 
-class PageAdmin(admin.ModelAdmin):
+class SignOffMixin:
+    """The clinicians' sign-off action and the sign-off state, for pages and aftercare steps."""
+
+    actions = ["sign_off"]
+
+    @admin.action(description="Sign off the clinical text (clinicians)", permissions=["sign_off"])
+    def sign_off(self, request, queryset):
+        now = timezone.now()
+        items = queryset.prefetch_related("faqs") if hasattr(queryset.model, "faqs") else queryset
+        done = 0
+        for item in items:
+            review.sign_off(item, user=request.user, now=now)
+            done += 1
+        self.message_user(request, f"{done} signed off, next review due in a year.", messages.SUCCESS)
+
+    def has_sign_off_permission(self, request):
+        return review.can_sign_off(request.user)
+
+    @admin.display(description="Clinical sign-off")
+    def sign_off_state(self, item):
+        if item.pk is None:
+            return review.STATES["unreviewed"]
+        return review.STATES[review.sign_off_state(item, now=timezone.now())]
+
+
+class PageAdmin(SignOffMixin, admin.ModelAdmin):
     list_display = ["title", "status", "review_badge", "reviewed_on", "next_review_due", "updated_at", "preview_link"]
     list_filter = ["status", ReviewStateFilter]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = REVIEW_FIELDS
     inlines = [FAQInline]
     save_on_top = True
     preview_url_name = ""
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("faqs")
+
     @admin.display(description="Review")
     def review_badge(self, page):
-        return REVIEW_LABELS[page.review_state(timezone.localdate())]
+        return review.STATES[review.sign_off_state(page, now=timezone.now())]
 
     @admin.display(description="Preview")
     def preview_link(self, page):
@@ -103,7 +139,7 @@ class TreatmentPageAdmin(PageAdmin):
 
 
 @admin.register(AftercareStep)
-class AftercareStepAdmin(admin.ModelAdmin):
+class AftercareStepAdmin(SignOffMixin, admin.ModelAdmin):
     """Content editors: each treatment's aftercare emails, the day and time they go, and their review."""
 
     list_display = ["title", "treatment", "day_offset", "send_time", "active", "review_badge", "version", "updated_at"]
@@ -111,7 +147,7 @@ class AftercareStepAdmin(admin.ModelAdmin):
     list_select_related = ["treatment"]
     search_fields = ["title", "body"]
     ordering = ["treatment__order", "day_offset"]
-    readonly_fields = ["version", "updated_at"]
+    readonly_fields = ["version", "updated_at", *REVIEW_FIELDS]
     save_on_top = True
     fieldsets = [
         (
@@ -131,11 +167,12 @@ class AftercareStepAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Clinical review",
+            "Clinical sign-off",
             {
-                "fields": ["reviewed_by", "reviewed_on", "next_review_due"],
-                "description": "Until a clinician's name and date are recorded, this step is listed as awaiting "
-                "clinical review.",
+                "fields": REVIEW_FIELDS,
+                "description": "An email of this step is sent only once a clinician has signed off its text (the "
+                "list's action 'Sign off the clinical text'); until then it is held, and the dashboard lists it. "
+                "Any change to the day, heading, text or help levels sends it back for review.",
             },
         ),
         ("Version", {"fields": ["version", "updated_at"]}),

@@ -8,6 +8,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from . import review
+
 MARKDOWN_HELP = "Markdown: blank line between paragraphs, '- ' for bullet points, **bold**, ### for a sub-heading."
 
 # Pages due for review within this many days show up in the admin's review list.
@@ -26,7 +28,12 @@ class ReviewQuerySet(models.QuerySet):
         )
 
     def awaiting_review(self):
-        return self.filter(models.Q(reviewed_by="") | models.Q(reviewed_on__isnull=True))
+        """Items without a valid clinical sign-off: never signed off, or their clinical text changed since.
+
+        Decided in Python from each item's fingerprint (a few dozen rows at most), returned as a queryset.
+        """
+        items = self.prefetch_related("faqs") if hasattr(self.model, "faqs") else self
+        return self.filter(pk__in=[item.pk for item in items if not review.has_valid_sign_off(item)])
 
 
 class PageQuerySet(ReviewQuerySet):
@@ -35,16 +42,38 @@ class PageQuerySet(ReviewQuerySet):
 
 
 class ClinicalReview(models.Model):
-    """Who signed off the clinical content, when, and when it must be looked at again."""
+    """Who signed off the clinical content, when, for which text, and when it must be looked at again.
 
+    Set only by `treatments.review.sign_off` (a clinician's sign-off); see that module for the gate.
+    """
+
+    # The fields whose text the sign-off covers (a page's FAQs too); each model names its own.
+    CLINICAL_FIELDS: tuple[str, ...] = ()
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The clinician who signed off the clinical text.",
+    )
     reviewed_by = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Name and role of the clinician who checked this content. Leave empty until it has been checked.",
+        editable=False,
+        help_text="The name shown with the sign-off (the reviewer's name, or the demo reviewer).",
     )
-    reviewed_on = models.DateField(null=True, blank=True, help_text="The date the clinician signed it off.")
+    reviewed_on = models.DateField(null=True, blank=True, editable=False, help_text="The date of the sign-off.")
     next_review_due = models.DateField(
-        null=True, blank=True, help_text="When it must be checked again (usually within a year)."
+        null=True, blank=True, editable=False, help_text="When it must be checked again (set at sign-off)."
+    )
+    signed_off_fingerprint = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="SHA-256 of the clinical text that was signed off."
+    )
+    demo_sign_off = models.BooleanField(
+        default=False, editable=False, help_text="Signed off by the demo reviewer (load_demo): valid only with DEBUG."
     )
 
     class Meta:
@@ -52,7 +81,8 @@ class ClinicalReview(models.Model):
 
     @property
     def awaiting_review(self):
-        return not (self.reviewed_by and self.reviewed_on)
+        """No valid sign-off for the text as it is now (never signed off, or changed since)."""
+        return not review.has_valid_sign_off(self)
 
     def review_state(self, today):
         """One of: awaiting, overdue, due_soon, current."""
@@ -81,7 +111,12 @@ class Page(ClinicalReview):
         max_length=170, blank=True, help_text="Summary shown by search engines (up to 155 letters)."
     )
     summary = models.TextField(help_text="One or two plain sentences at the top of the page. No Markdown.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="A published page is shown to the public only once a clinician has signed off its text.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(inherit=True)
 
@@ -113,6 +148,21 @@ class ConditionPage(Page):
     when_to_see_a_doctor = section("When to see a doctor")
     what_not_to_do = section("What not to do")
     milialar_note = section("About the word 'milialar'", "Shown in a short box: 'milialar' is not a medical term.")
+
+    CLINICAL_FIELDS = (
+        "title",
+        "seo_title",
+        "seo_description",
+        "summary",
+        "what_they_are",
+        "types",
+        "causes",
+        "differences",
+        "natural_course",
+        "when_to_see_a_doctor",
+        "what_not_to_do",
+        "milialar_note",
+    )
 
     SECTIONS = (
         ("what_they_are", "What milia are"),
@@ -158,6 +208,29 @@ class TreatmentPage(Page):
         "Points the clinic has not settled yet. Shown to patients as 'to be confirmed' until the page is reviewed.",
     )
 
+    CLINICAL_FIELDS = (
+        "title",
+        "seo_title",
+        "seo_description",
+        "summary",
+        "duration",
+        "anaesthetic",
+        "downtime",
+        "visits",
+        "suits",
+        "scar_risk",
+        "can_cause_milia",
+        "what_it_is",
+        "who_it_suits",
+        "who_should_not",
+        "on_the_day",
+        "recovery",
+        "risks",
+        "aftercare_summary",
+        "price_note",
+        "clinic_decisions",
+    )
+
     SECTIONS = (
         ("what_it_is", "What it is"),
         ("who_it_suits", "Who it suits"),
@@ -178,6 +251,7 @@ class TreatmentPage(Page):
     class Meta:
         ordering = ["order", "title"]
         verbose_name = "treatment page"
+        permissions = [("sign_off_content", "Can sign off clinical content (pages and aftercare steps)")]
 
     def get_absolute_url(self):
         return reverse("treatments:detail", args=[self.slug])
@@ -229,6 +303,8 @@ class AftercareStep(ClinicalReview):
 
     # A change to any of these is a new version: the next email of this step carries it.
     VERSIONED_FIELDS = ("day_offset", "send_time", "title", "body", "help_levels")
+    # What the clinical sign-off covers: what the email says, and on which day after the treatment.
+    CLINICAL_FIELDS = ("day_offset", "title", "body", "help_levels")
 
     treatment = models.ForeignKey(TreatmentPage, on_delete=models.CASCADE, related_name="aftercare_steps")
     day_offset = models.PositiveSmallIntegerField(
@@ -295,3 +371,21 @@ class AftercareStep(ClinicalReview):
             "emergency_department": s.CLINIC_EMERGENCY_DEPARTMENT,
         }
         return _PLACEHOLDER.sub(lambda match: values[match.group(1)], self.body)
+
+
+def with_faqs(pages):
+    """Load the FAQs of several pages in one query (a page's clinical text includes its FAQs)."""
+    if not pages:
+        return pages
+    conditions = [p.pk for p in pages if isinstance(p, ConditionPage)]
+    treatments = [p.pk for p in pages if isinstance(p, TreatmentPage)]
+    found = {}
+    for faq in FAQ.objects.filter(condition_id__in=conditions) | FAQ.objects.filter(treatment_id__in=treatments):
+        key = (ConditionPage, faq.condition_id) if faq.condition_id else (TreatmentPage, faq.treatment_id)
+        found.setdefault(key, []).append(faq)
+    for page in pages:
+        faqs = page.faqs.all()
+        faqs._result_cache = found.get((type(page), page.pk), [])
+        faqs._prefetch_done = True
+        page._prefetched_objects_cache = {**getattr(page, "_prefetched_objects_cache", {}), "faqs": faqs}
+    return pages

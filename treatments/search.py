@@ -1,4 +1,4 @@
-"""Search over published pages: PostgreSQL full-text search, a plain fallback on SQLite."""
+"""Search over live pages (published and signed off): PostgreSQL full-text search, a plain fallback on SQLite."""
 
 import operator
 from functools import reduce
@@ -6,7 +6,8 @@ from functools import reduce
 from django.db import connection
 from django.db.models import Q
 
-from .models import ConditionPage, TreatmentPage
+from . import review
+from .models import ConditionPage, TreatmentPage, with_faqs
 
 MAX_QUERY_LENGTH = 100
 
@@ -15,8 +16,8 @@ def _text_fields(model):
     return ["title", "summary", *(name for name, _ in model.SECTIONS)]
 
 
-def search_pages(query):
-    """Published pages matching the query, best first."""
+def search_pages(query, *, now):
+    """Live pages matching the query, best first: nothing unreviewed is found."""
     query = query.strip()[:MAX_QUERY_LENGTH]
     if not query:
         return []
@@ -27,7 +28,8 @@ def search_pages(query):
             results += _postgres(pages, model, query)
         else:
             results += _fallback(pages, model, query)
-    return [page for _, page in sorted(results, key=lambda item: -item[0])]
+    with_faqs([page for _, page in results])
+    return [page for _, page in sorted(results, key=lambda item: -item[0]) if review.is_live(page, now=now)]
 
 
 def _postgres(pages, model, query):

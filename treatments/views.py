@@ -1,19 +1,54 @@
-"""Patient information pages, search, and staff previews of drafts."""
+"""Patient information pages, search, and staff previews of drafts.
 
+The public sees a page only while it is live (`treatments.review.is_live`: published and signed
+off for its current text). Staff see a page that is not live at its own address too, under a
+banner saying why, and a live page whose review is overdue carries a staff-only banner. The
+banners sit outside the cached fragments, so the cache holds only what everyone sees.
+"""
+
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from . import review
 from .help import help_levels
-from .models import ConditionPage, TreatmentPage
+from .models import ConditionPage, TreatmentPage, with_faqs
 from .search import search_pages
 
 MILIA_SLUG = "milia"
 MISSPELLINGS = ("milialar",)
 
 
-def _condition_context(page):
-    treatments = list(TreatmentPage.objects.published())
+def is_staff(request):
+    """A signed-in staff member (with their one-time code, where the admin asks for one)."""
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    return not settings.STAFF_2FA_REQUIRED or user.is_verified()
+
+
+def _review_context(request, page, *, now):
+    """Let the public see a live page only; staff see any, told its review state. Raises Http404."""
+    state = review.sign_off_state(page, now=now)
+    live = review.is_live(page, now=now)
+    staff = is_staff(request)
+    if not live and not staff:
+        raise Http404
+    return {
+        "review_state": state,
+        "review_label": review.STATES[state],
+        "staff_view": staff,
+        "live": live,
+        "preview": not live,
+    }
+
+
+def _condition_context(page, *, now):
+    published = list(TreatmentPage.objects.published())
+    with_faqs([page, *published])
+    treatments = review.live(published, now=now)
     return {
         "page": page,
         "treatments": treatments,
@@ -30,29 +65,49 @@ def _treatment_context(page):
 
 
 def condition(request):
+    now = timezone.now()
     page = get_object_or_404(ConditionPage.objects.published(), slug=MILIA_SLUG)
-    return render(request, "treatments/condition.html", _condition_context(page))
+    context = _condition_context(page, now=now)
+    return render(request, "treatments/condition.html", {**context, **_review_context(request, page, now=now)})
 
 
 def treatment_index(request):
-    return render(request, "treatments/index.html", {"treatments": TreatmentPage.objects.published()})
+    treatments = with_faqs(list(TreatmentPage.objects.published()))
+    return render(request, "treatments/index.html", {"treatments": review.live(treatments, now=timezone.now())})
 
 
 def treatment_detail(request, slug):
-    page = get_object_or_404(TreatmentPage.objects.published(), slug=slug)
-    return render(request, "treatments/treatment.html", _treatment_context(page))
+    now = timezone.now()
+    page = get_object_or_404(TreatmentPage.objects.published().prefetch_related("faqs"), slug=slug)
+    context = _review_context(request, page, now=now)
+    return render(request, "treatments/treatment.html", {**_treatment_context(page), **context})
+
+
+def _preview_context(request, page, *, now):
+    state = review.sign_off_state(page, now=now)
+    return {
+        "review_state": state,
+        "review_label": review.STATES[state],
+        "staff_view": True,
+        "live": review.is_live(page, now=now),
+        "preview": True,
+    }
 
 
 @staff_member_required
 def preview_condition(request, slug):
+    now = timezone.now()
     page = get_object_or_404(ConditionPage, slug=slug)
-    return render(request, "treatments/condition.html", {**_condition_context(page), "preview": True})
+    context = {**_condition_context(page, now=now), **_preview_context(request, page, now=now)}
+    return render(request, "treatments/condition.html", context)
 
 
 @staff_member_required
 def preview_treatment(request, slug):
-    page = get_object_or_404(TreatmentPage, slug=slug)
-    return render(request, "treatments/treatment.html", {**_treatment_context(page), "preview": True})
+    now = timezone.now()
+    page = get_object_or_404(TreatmentPage.objects.prefetch_related("faqs"), slug=slug)
+    context = {**_treatment_context(page), **_preview_context(request, page, now=now)}
+    return render(request, "treatments/treatment.html", context)
 
 
 def milialar(request):
@@ -64,5 +119,5 @@ def search(request):
     query = request.GET.get("q", "").strip()
     if any(word in query.lower() for word in MISSPELLINGS):
         return redirect("treatments:condition", permanent=True)
-    results = search_pages(query) if query else []
+    results = search_pages(query, now=timezone.now()) if query else []
     return render(request, "treatments/search.html", {"search_query": query, "results": results})

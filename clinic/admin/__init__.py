@@ -10,6 +10,7 @@ from django.contrib import admin
 from . import (  # noqa: F401 (registers)
     accounts,
     agenda,
+    checklist,
     appointments,
     concerns,
     dashboard,
@@ -28,4 +29,5 @@ admin.site.add_view("callbacks/", concerns.callbacks, "callbacks")
 admin.site.add_view("account/two-factor/", accounts.two_factor_page, "two_factor")
 admin.site.add_view("desk/book/", desk.book_for_patient, "desk_book")
 admin.site.add_view("desk/book/new-patient/", desk.new_patient, "desk_new_patient")
+admin.site.add_view("clinical-checklist/", checklist.clinical_checklist, "clinical_checklist")
 admin.site.dashboard = dashboard.dashboard

@@ -4,6 +4,7 @@ from django.urls import NoReverseMatch, reverse
 
 from treatments.models import ConditionPage, TreatmentPage
 
+from ..aftercare.held import held_emails
 from ..lib import clock
 from ..lib.clock import day_bounds
 from ..models import (
@@ -59,4 +60,6 @@ def dashboard(request, *, now):
             due.append((model._meta.verbose_name_plural, count, url))
         panels["pages_due_for_review"] = sum(count for _, count, _ in due)
         panels["pages_due"] = due
+    if user.has_perm("treatments.view_aftercarestep"):
+        panels["held_aftercare"] = held_emails(now=now)  # steps not signed off: emails held back, and why
     return panels

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from treatments import review
 from treatments.help import help_levels
 from treatments.markdown import render_markdown
 from treatments.models import AftercareStep, TreatmentPage
@@ -198,6 +199,8 @@ def render_for_sending(row: Outbox, *, now: datetime.datetime) -> outbox.Rendere
     record = delivery.record
     if record.is_void or record.patient.erased_at:
         return None
+    if not review.is_live(step, now=now):
+        hold(delivery, reason=review.STATES[review.sign_off_state(step, now=now)], now=now)
     token = new_link(record, step, now=now)
     context = {
         **email_context(step, LINK_PLACEHOLDER),
@@ -206,6 +209,15 @@ def render_for_sending(row: Outbox, *, now: datetime.datetime) -> outbox.Rendere
     subject, text, html = render_email(TEMPLATE, context)
     AftercareDelivery.objects.filter(pk=delivery.pk).update(version=step.version, rendered_at=now)
     return subject, text, html, {LINK_PLACEHOLDER: token}
+
+
+HELD = "Held: "
+
+
+def hold(delivery: AftercareDelivery, *, reason: str, now: datetime.datetime) -> None:
+    """Keep an email whose step is not signed off from the patient; record why. The programme goes on."""
+    AftercareDelivery.objects.filter(pk=delivery.pk).update(held_at=now, held_reason=reason[:200])
+    raise outbox.Withhold(HELD + reason)
 
 
 # --- Patient links ------------------------------------------------------------
@@ -239,8 +251,11 @@ def link_for_token(token: str, *, now: datetime.datetime) -> AftercareLink | Non
 
 
 def programme(record: TreatmentRecord, *, now: datetime.datetime) -> tuple[list[ScheduledStep], list[ScheduledStep]]:
-    """The record's steps for the patient's page: (so_far, coming), each a list of (step, due_at)."""
-    steps = [(step, send_time(record, step)) for step in _steps(record)]
+    """The record's steps for the patient's page: (so_far, coming), each a list of (step, due_at).
+
+    Only signed-off steps: a step held back from email is not shown on the page either.
+    """
+    steps = [(step, send_time(record, step)) for step in _steps(record) if review.is_live(step, now=now)]
     return [s for s in steps if s[1] <= now], [s for s in steps if s[1] > now]
 
 

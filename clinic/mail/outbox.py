@@ -65,11 +65,20 @@ class StoredAttachment(TypedDict):
 _renderers: dict[str, Renderer] = {}
 
 
+class Withhold(Exception):  # noqa: N818 (an answer, not an error)
+    """A renderer's answer that the email must not go: it is cancelled with this reason (e.g. held for review)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def register_renderer(kind: str, render: Renderer) -> None:
     """Re-render rows of `kind` just before each send attempt.
 
     `render(row, *, now)` returns (subject, text, html, fill_in), or None to withdraw the email
-    (it is then cancelled). The parts are stored on the row, so the admin shows what was sent;
+    (it is then cancelled, "Withdrawn"), or raises `Withhold(reason)` to cancel it with that
+    reason. The parts are stored on the row, so the admin shows what was sent;
     `fill_in` maps placeholders in them to values (link tokens) that go only into the message.
     """
     _renderers[kind] = render

@@ -25,7 +25,7 @@ from ..lib import log_context, tokens
 from ..lib.links import absolute_url
 from ..models import EmailOptOut, Outbox, UnsubscribeLink
 from .connection import MailConnection
-from .outbox import InvalidRecipient, Status, _renderers, publish_send, queue_email
+from .outbox import InvalidRecipient, Status, Withhold, _renderers, publish_send, queue_email
 from .unsubscribe import TOKEN_PLACEHOLDER, address_hash, is_opted_out, unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -194,7 +194,11 @@ def _give_back(rows: list[Outbox]) -> None:
 def _deliver(row: Outbox, *, now: datetime, connection: MailConnection) -> Outbox.Status:
     """Render and send one claimed row; record a cancellation or failure; SENT is for the caller to record."""
     try:
-        fill_in = _render_again(row, now=now)
+        try:
+            fill_in = _render_again(row, now=now)
+        except Withhold as held:
+            Outbox.objects.filter(pk=row.pk, status=Status.SENDING).cancel(held.reason[:200])
+            return Status.CANCELLED
         if fill_in is None:
             Outbox.objects.filter(pk=row.pk, status=Status.SENDING).cancel("Withdrawn")
             return Status.CANCELLED

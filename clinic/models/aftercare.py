@@ -54,6 +54,10 @@ class AftercareDelivery(models.Model):
         null=True, blank=True, help_text="The step's version in the email as it was last handed to the mail server."
     )
     rendered_at = models.DateTimeField(null=True, blank=True)
+    held_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the email was held back at sending (no valid clinical sign-off)."
+    )
+    held_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["record", "day_offset"]

@@ -41,12 +41,18 @@ ROLE_PERMISSIONS = {
         *_crud("clinic", "treatmentrecord", "view", "add", "change"),
         "clinic.view_concern",
         *_crud("clinic", "aftercarecheckin", "view", "change"),
+        # Reading the patient information and aftercare steps, and signing off their clinical text.
         *_crud("treatments", "treatmentpage", "view"),
+        *_crud("treatments", "conditionpage", "view"),
+        *_crud("treatments", "aftercarestep", "view"),
+        "treatments.sign_off_content",
     ],
     # Patient information and aftercare content, which is everything in the treatments app; nothing about patients.
     CONTENT_EDITOR: "treatments",
     CLINIC_MANAGER: "__all__",
 }
+# Permissions a whole-app role does not get: editors draft, clinicians sign off (treatments.review).
+NOT_WITH_THE_APP = {"treatments": ["sign_off_content"]}
 
 
 def sync_groups(apps=global_apps, plan=None, **kwargs):
@@ -68,7 +74,8 @@ def sync_groups(apps=global_apps, plan=None, **kwargs):
         if wanted == "__all__":
             group.permissions.set(Permission.objects.all())
         elif isinstance(wanted, str):  # a whole app
-            group.permissions.set(Permission.objects.filter(content_type__app_label=wanted))
+            app_permissions = Permission.objects.filter(content_type__app_label=wanted)
+            group.permissions.set(app_permissions.exclude(codename__in=NOT_WITH_THE_APP.get(wanted, [])))
         else:
             group.permissions.set(_permissions(Permission, wanted))
 

@@ -290,10 +290,11 @@ class Stack:
                 ("migrate", lambda: self.manage("migrate", "--noinput", timeout=240)),
                 ("collectstatic", lambda: self.manage("collectstatic", "--noinput", timeout=240)),
             )
-            self._timed(
-                "demo schedule",
-                lambda: self.manage("shell", "-c", "from clinic.demo import load_demo_schedule; load_demo_schedule()"),
+            # The content signed off by a test clinician (DEBUG is off: unreviewed pages would be 404s).
+            setup = "from clinic.demo import load_demo_schedule; load_demo_schedule(); " + (
+                "from tests.review_fixtures import sign_off_all_content; sign_off_all_content()"
             )
+            self._timed("demo schedule", lambda: self.manage("shell", "-c", setup))
             self._parallel(
                 ("gunicorn", self._start_gunicorn), ("worker", self._start_worker), ("beat", self._start_beat)
             )

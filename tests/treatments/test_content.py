@@ -1,11 +1,13 @@
 """The initial content: all five pages, published, accurate to the fact brief, awaiting review."""
 
+import importlib
 import re
 
 import pytest
+from django.utils import timezone
 
-from treatments import content
-from treatments.models import ConditionPage, TreatmentPage
+from treatments import content, review
+from treatments.models import AftercareStep, ConditionPage, TreatmentPage
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +38,23 @@ def test_the_milia_page_and_four_treatments_are_loaded_and_published():
     ]
 
 
-def test_every_page_awaits_clinical_review_until_a_reviewer_is_recorded():
+def test_the_content_migration_loads_every_page_and_step_awaiting_review_and_not_live():
+    # The tests' database has the content signed off (tests/review_fixtures.py): load it afresh.
+    from django.apps import apps
+
+    migration = importlib.import_module("treatments.migrations.0002_initial_content")
+    AftercareStep.objects.all().delete()
+    ConditionPage.objects.all().delete()
+    TreatmentPage.objects.all().delete()
+    migration.load(apps, None)
+    now = timezone.now()
     pages = [*ConditionPage.objects.all(), *TreatmentPage.objects.all()]
-    assert all(page.awaiting_review for page in pages)
+    items = [*pages, *AftercareStep.objects.all()]
+    assert len(pages) == 5
+    assert len(items) == 28
+    assert all(item.awaiting_review for item in items)
+    assert not any(review.is_live(item, now=now) for item in items)
+    assert all(item.reviewed_on is None and not item.signed_off_fingerprint for item in items)
 
 
 @pytest.mark.parametrize("myth", MYTHS)

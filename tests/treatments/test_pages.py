@@ -3,8 +3,11 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from tests.helpers import soup
+from tests.review_fixtures import clinical_lead, unsign
+from treatments import review
 from treatments.models import ConditionPage, TreatmentPage
 from treatments.search import _fallback
 
@@ -67,11 +70,14 @@ def test_the_index_lists_the_four_treatments_in_order(client):
     assert [a["href"] for a in page.select("main h2 a")] == [f"/treatments/{s}/" for s in TREATMENT_SLUGS]
 
 
-def test_pages_say_they_await_clinical_review_until_reviewed(client):
-    footer = soup(client.get("/treatments/laser/")).find("footer").text
+def test_pages_say_they_await_clinical_review_until_reviewed(client, admin_client):
+    # Unreviewed, the public gets a 404 (tests/treatments/test_review.py); staff see what the page would say.
+    unsign(TreatmentPage.objects.get(slug="laser"))
+    assert client.get("/treatments/laser/").status_code == 404
+    footer = soup(admin_client.get("/treatments/laser/")).find("footer").text
     assert "awaiting clinical review" in footer
     assert "Page last reviewed" not in footer
-    assert "To be confirmed by our clinicians" in client.get("/treatments/laser/").content.decode()
+    assert "To be confirmed by our clinicians" in admin_client.get("/treatments/laser/").content.decode()
 
 
 def test_a_reviewed_page_shows_its_review_dates_and_drops_the_to_be_confirmed_box(client):
@@ -92,6 +98,7 @@ def test_saving_a_page_shows_the_change_at_once_despite_the_cache(client):
     page = TreatmentPage.objects.get(slug="laser")
     page.summary = "CHANGED-SUMMARY"
     page.save()
+    review.sign_off(page, user=clinical_lead(), now=timezone.now())  # an edit needs a new sign-off
     assert "CHANGED-SUMMARY" in client.get("/treatments/laser/").content.decode()
     assert "CHANGED-SUMMARY" in client.get("/treatments/").content.decode()
 
@@ -101,6 +108,7 @@ def test_changing_a_treatment_updates_the_cached_comparison_table(client):
     page = TreatmentPage.objects.get(slug="excision")
     page.downtime = "CHANGED-DOWNTIME"
     page.save()
+    review.sign_off(page, user=clinical_lead(), now=timezone.now())
     assert "CHANGED-DOWNTIME" in client.get("/milia/").content.decode()
 
 

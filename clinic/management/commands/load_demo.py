@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from clinic.demo import load_demo_schedule, load_demo_week
 from clinic.staff.two_factor import new_authenticator, setup_instructions
+from treatments import review
+from treatments.models import AftercareStep, ConditionPage, TreatmentPage
 
 DEMO_USERNAME = "demo-manager"
 
@@ -20,6 +22,12 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("load_demo only runs with DEBUG=true: it creates a staff login.")
         load_demo_schedule()
+        signed = self.sign_off_as_demo()
+        if signed:
+            self.stdout.write(
+                f"Demo sign-off: {signed} pages and aftercare steps marked signed off by '{review.DEMO_REVIEWER}' "
+                "so the demo shows them (the page footer says so; not valid with DEBUG off)."
+            )
         made = load_demo_week(now=timezone.now())
         if made:
             self.stdout.write(
@@ -41,3 +49,15 @@ class Command(BaseCommand):
             # A fresh authenticator secret each run too, like the password.
             self.stdout.write("Two-factor sign-in is on (STAFF_2FA_REQUIRED): set up the demo login's code.")
             self.stdout.write(setup_instructions(new_authenticator(user)))
+
+    def sign_off_as_demo(self):
+        """Content without a valid sign-off gets the demo reviewer's (DEBUG only); real sign-offs are kept."""
+        now = timezone.now()
+        signed = 0
+        for model in (ConditionPage, TreatmentPage, AftercareStep):
+            items = model.objects.prefetch_related("faqs") if hasattr(model, "faqs") else model.objects.all()
+            for item in items:
+                if not review.has_valid_sign_off(item):
+                    review.sign_off_as_demo(item, now=now)
+                    signed += 1
+        return signed

@@ -17,7 +17,8 @@ from clinic.mail import sending
 from clinic.models import AftercareCheckIn, AftercareDelivery, AftercareLink, Outbox, Patient
 from tests.clinic_fixtures import MONDAY
 from tests.helpers import soup
-from treatments import content
+from tests.review_fixtures import clinical_lead
+from treatments import content, review
 from treatments.models import AftercareStep, TreatmentPage
 
 pytestmark = pytest.mark.django_db
@@ -163,6 +164,7 @@ def test_editing_a_step_after_scheduling_sends_the_new_version_and_records_it(ma
     step.save()  # saving without a change is not a new version
     step.refresh_from_db()
     assert step.version == 2
+    review.sign_off(step, user=clinical_lead(), now=MONDAY)  # the correction is signed off, or it is held
     row = aftercare_rows(record)[1]
     message = send(row, datetime.datetime(2026, 12, 8, 9, tzinfo=LONDON), mailoutbox)
     assert "Corrected advice: keep the area clean and dry." in message.body
@@ -187,6 +189,9 @@ def test_placeholders_in_a_step_are_filled_from_settings(make_record, mailoutbox
     record = make_record()
     AftercareStep.objects.filter(treatment=record.treatment, day_offset=0).update(
         body="Call {urgent_phone} or {emergency_number}. Braces {like this} stay."
+    )
+    review.sign_off(
+        AftercareStep.objects.get(treatment=record.treatment, day_offset=0), user=clinical_lead(), now=MONDAY
     )
     message = send(aftercare_rows(record)[0], datetime.datetime(2026, 12, 7, 18, tzinfo=LONDON), mailoutbox)
     assert f"Call 07700 900123 or {settings.CLINIC_EMERGENCY_NUMBER}. Braces {{like this}} stay." in message.body
@@ -404,13 +409,14 @@ def test_a_row_of_a_stopped_programme_that_was_already_claimed_is_not_sent(make_
 # --- Content and the admin ---------------------------------------------------------
 
 
-def test_the_initial_steps_are_loaded_once_and_await_clinical_review():
+def test_the_initial_steps_are_loaded_once():
+    # That they are loaded awaiting review: tests/treatments/test_content.py (the tests' copy is signed off).
     steps = AftercareStep.objects.select_related("treatment")
     by_treatment = {}
     for step in steps:
         by_treatment.setdefault(step.treatment.slug, []).append(step.day_offset)
     assert by_treatment == SCHEDULES
-    assert steps.awaiting_review().count() == steps.count() == 23
+    assert steps.count() == 23
     in_files = sum(len(content.read(slug).get("aftercare_steps", [])) for slug in content.TREATMENTS)
     assert in_files == 23  # every step in treatments/content/*.toml, loaded once
 
@@ -465,11 +471,12 @@ def test_editors_list_steps_per_treatment_and_edit_one_with_its_version(django_u
     listing = editor.get(f"{admin}treatments/aftercarestep/", {"treatment__id__exact": laser.pk})
     rows = soup(listing).select("#result_list tbody tr")
     assert len(rows) == 5
-    assert "Awaiting clinical review" in rows[0].get_text(" ")
+    assert "Signed off" in rows[0].get_text(" ")
     step = AftercareStep.objects.get(treatment=laser, day_offset=3)
     page = editor.get(f"{admin}treatments/aftercarestep/{step.pk}/change/").content.decode()
-    for field in ("day_offset", "send_time", "title", "body", "help_levels", "active", "reviewed_by"):
+    for field in ("day_offset", "send_time", "title", "body", "help_levels", "active"):
         assert f'name="{field}"' in page, field
+    assert 'name="reviewed_by"' not in page  # a sign-off is made by a clinician's action, not typed
     assert "{urgent_phone}" in page  # the help text lists the placeholders
     data = {
         "treatment": laser.pk,
@@ -486,3 +493,4 @@ def test_editors_list_steps_per_treatment_and_edit_one_with_its_version(django_u
     assert editor.post(f"{admin}treatments/aftercarestep/{step.pk}/change/", data).status_code == 302
     step.refresh_from_db()
     assert step.version == 2 and step.body.endswith("A new line.")
+    assert step.awaiting_review  # the edit sent it back for review

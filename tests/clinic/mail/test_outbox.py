@@ -584,6 +584,8 @@ def test_outbox_stats_shows_counts_by_status_and_what_is_overdue():
 
 
 def test_beat_runs_the_sweep_every_minute_and_the_purge_daily(settings):
+    from celery.schedules import crontab
+
     from clinic.celery import app
 
     app.loader.import_default_modules()  # what a worker and beat do at start: the tasks modules are found
@@ -592,6 +594,7 @@ def test_beat_runs_the_sweep_every_minute_and_the_purge_daily(settings):
         "clinic.mail.tasks.dispatch_due_email": 60.0,
         "clinic.mail.tasks.purge_old_email": 86400.0,
         "clinic.staff.tasks.purge_expired_records": 86400.0,
+        "clinic.staff.tasks.send_review_digest": crontab(0, 7, 1),  # Mondays 07:00 UTC
     }
     assert set(schedule) <= set(app.tasks)
     assert tasks.send_outbox_email.acks_late

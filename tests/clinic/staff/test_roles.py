@@ -21,6 +21,8 @@ PAGES = {
     "record a treatment": "clinic/treatmentrecord/add/",
     "treatment pages": "treatments/treatmentpage/",
     "condition pages": "treatments/conditionpage/",
+    "aftercare steps": "treatments/aftercarestep/",
+    "clinical checklist": "clinical-checklist/",
     "outbox": "clinic/outbox/",
     "staff logins": "auth/user/",
     "call-backs waiting": "callbacks/",
@@ -42,11 +44,13 @@ STAFF_AREAS = {
     "book for a patient",
     "book for a patient: search",
 }
-CONTENT = {"treatment pages", "condition pages"}
+CONTENT = {"treatment pages", "condition pages", "aftercare steps"}
 SEES = {
     roles.RECEPTION: {"dashboard"} | STAFF_AREAS,
-    roles.CLINICIAN: {"dashboard", "treatment records", "record a treatment", "treatment pages", "aftercare check-ins"}
-    | STAFF_AREAS,
+    # Clinicians read the content and sign it off (the clinical checklist); editors draft it.
+    roles.CLINICIAN: {"dashboard", "treatment records", "record a treatment", "clinical checklist", "aftercare check-ins"}
+    | STAFF_AREAS
+    | CONTENT,
     roles.CONTENT_EDITOR: {"dashboard", "own two-factor sign-in"} | CONTENT,
     roles.CLINIC_MANAGER: set(PAGES),
 }
@@ -150,7 +154,8 @@ def test_the_roles_are_created_after_migrate():
 
 
 def test_roles_follow_the_table_again_after_the_next_migrate():
-    """A permission removed by hand comes back, and a content editor holds every permission of the treatments app."""
+    """A permission removed by hand comes back; a content editor holds every permission of the treatments app but
+    the clinical sign-off."""
     from django.contrib.auth.models import Group, Permission
     from django.core.management import call_command
 
@@ -162,8 +167,9 @@ def test_roles_follow_the_table_again_after_the_next_migrate():
         Group.objects.get(name=roles.CONTENT_EDITOR).permissions.values_list("content_type__app_label", flat=True)
     )
     assert editor == {"treatments"}
-    treatments = Permission.objects.filter(content_type__app_label="treatments").count()
-    assert Group.objects.get(name=roles.CONTENT_EDITOR).permissions.count() == treatments
+    treatments = Permission.objects.filter(content_type__app_label="treatments").exclude(codename="sign_off_content")
+    assert Group.objects.get(name=roles.CONTENT_EDITOR).permissions.count() == treatments.count()
+    assert not Group.objects.get(name=roles.CONTENT_EDITOR).permissions.filter(codename="sign_off_content").exists()
 
 
 def test_reception_and_the_clinic_manager_may_book_at_the_desk_and_override_the_online_rules():

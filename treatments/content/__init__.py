@@ -2,11 +2,11 @@
 
 Each page is a TOML file in this folder (sections in Markdown, FAQs, a treatment's aftercare
 steps). The data migration `treatments/0002_initial_content` loads the pages once; after that
-the admin is where content changes. Reading the help levels reads only help_levels.toml.
+the admin is where content changes. The safety net (levels and warning signs) is
+safety_net.toml, read by treatments.safety_net.
 """
 
 import tomllib
-from functools import cache
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
@@ -18,8 +18,3 @@ def read(name):
     """One content file as plain data."""
     return tomllib.loads((FOLDER / f"{name}.toml").read_text(encoding="utf-8"))
 
-
-@cache
-def help_level_signs():
-    """{level: [sign, ...]} for the three "when to get help" levels."""
-    return read("help_levels")

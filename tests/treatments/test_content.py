@@ -22,7 +22,10 @@ MYTHS = [
 
 
 def all_text(page, *, answering_myths=False):
-    """Every text of a page and its FAQs; without the "Things you may have read" section, which names each myth to answer it."""
+    """Every text of a page and its FAQs; without the "Things you may have read" section unless asked.
+
+    That section names each myth in order to answer it.
+    """
     fields = [f.name for f in page._meta.fields if f.get_internal_type() in {"TextField", "CharField"}]
     if not answering_myths:
         fields = [f for f in fields if f != "myths"]

@@ -1,4 +1,4 @@
-"""The content update (treatments/0021): pages and steps nobody has touched get the new text; edited or signed-off ones keep theirs."""
+"""The content update (treatments/0021): untouched items get the new text; edited or signed-off ones keep theirs."""
 
 import importlib
 
@@ -44,7 +44,9 @@ def test_edited_or_signed_off_content_is_left_alone():
     edited = step("laser", 3)
     edited.body = "The clinic's own words."
     edited.save()  # through the app: recorded in its history
-    TreatmentPage.objects.filter(slug="excision").update(summary="Signed-off words.", reviewed_by="Dr A", colour_change="")
+    TreatmentPage.objects.filter(slug="excision").update(
+        summary="Signed-off words.", reviewed_by="Dr A", colour_change=""
+    )
 
     run_update()
 

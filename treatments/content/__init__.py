@@ -17,4 +17,3 @@ TREATMENTS = ("extraction", "laser", "dermabrasion", "excision")
 def read(name):
     """One content file as plain data."""
     return tomllib.loads((FOLDER / f"{name}.toml").read_text(encoding="utf-8"))
-

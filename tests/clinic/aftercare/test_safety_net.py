@@ -88,7 +88,7 @@ def pages_seen(client):
 
 
 def every_email():
-    """Every email template rendered with the real content: each aftercare step, the others with real-looking context."""
+    """Every email template rendered with the real content (tests/clinic/mail/test_previews.py)."""
     from tests.clinic.mail.test_previews import rendered_emails
 
     return rendered_emails()
@@ -96,7 +96,7 @@ def every_email():
 
 def test_every_email_places_each_sign_at_its_defined_level():
     problems, steps = [], 0
-    for where, (subject, text, html) in every_email().items():
+    for where, (_subject, text, html) in every_email().items():
         found_html, blocks_html = check_html(html, f"{where} (html)")
         found_text, blocks_text = check_text(text, f"{where} (text)")
         problems += found_html + found_text

@@ -69,7 +69,8 @@ def rendered_emails():
     for name in ("booking_confirmed", "booking_rescheduled", "booking_cancelled", "booking_reminder"):
         emails[name] = render_email(name, booking_context(appointment))
     emails["test_message"] = render_email(
-        "test_message", {"name": "Pat Example", "clinical": True, "help_levels": help_levels(), "link": "https://x.test/"}
+        "test_message",
+        {"name": "Pat Example", "clinical": True, "help_levels": help_levels(), "link": "https://x.test/"},
     )
     emails["aftercare_concern"] = render_email("aftercare_concern", {"admin_url": "https://clinic.test/admin/x/"})
     emails["staff_alert"] = render_email("staff_alert", {"admin_url": "https://clinic.test/admin/x/", "outbox_id": 7})
@@ -126,7 +127,7 @@ def test_no_patient_email_preview_names_a_treatment_condition_or_clinical_detail
 
 
 def test_each_patient_email_has_its_own_neutral_preheader_first_in_both_parts():
-    for where, (subject, text, html) in rendered_emails().items():
+    for where, (_subject, text, html) in rendered_emails().items():
         if where.split()[0] not in PATIENT_EMAILS:
             continue
         preheader = flat(BeautifulSoup(html, "html.parser").select_one("[data-preheader]").get_text())

@@ -74,7 +74,7 @@ def help_block(block="procedure", levels=LEVELS):
                 "heading": shown.get("heading", level["heading"]).format(**values),
                 "items": [data["signs"][sign]["text"] for sign in shown["signs"]],
                 "catch_all": shown.get("catch_all", "").format(**values),
-                "action": level["action"].format(**values),
+                "action": shown.get("action", level["action"]).format(**values),
                 "phone": values[PHONES[key]],
             }
         )

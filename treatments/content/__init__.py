@@ -1,7 +1,8 @@
-"""The initial patient information as data files: the milia page, the four treatments, the help levels.
+"""The patient information as data files: the milia page, the four treatments, the safety net.
 
 Each page is a TOML file in this folder (sections in Markdown, FAQs, a treatment's aftercare
-steps). The data migration `treatments/0002_initial_content` loads the pages once; after that
+steps). The data migration `treatments/0002_initial_content` loads the pages once, and later data
+migrations (`0021_safety_net_content`) refresh only what nobody has edited; after that
 the admin is where content changes. The safety net (levels and warning signs) is
 safety_net.toml, read by treatments.safety_net.
 """

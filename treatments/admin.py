@@ -129,7 +129,7 @@ class TreatmentPageAdmin(PageAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "order", "summary", "seo_title", "seo_description"]}),
         ("At a glance", {"fields": [name for name, _ in TreatmentPage.AT_A_GLANCE]}),
-        ("Comparison table on the milia page", {"fields": ["suits", "scar_risk", "can_cause_milia"]}),
+        ("Comparison table on the milia page", {"fields": ["suits", "scar_risk", "colour_change", "can_cause_milia"]}),
         ("Sections", {"fields": [name for name, _ in TreatmentPage.SECTIONS] + ["clinic_decisions"]}),
         REVIEW_FIELDSET,
     ]

@@ -147,6 +147,10 @@ class ConditionPage(Page):
     natural_course = section("What usually happens")
     when_to_see_a_doctor = section("When to see a doctor")
     what_not_to_do = section("What not to do")
+    myths = section(
+        "Things you may have read",
+        "Each myth the fact brief lists, corrected, with its sources. Site search finds the page by these words.",
+    )
     milialar_note = section("About the word 'milialar'", "Shown in a short box: 'milialar' is not a medical term.")
 
     CLINICAL_FIELDS = (
@@ -172,6 +176,7 @@ class ConditionPage(Page):
         ("natural_course", "Do milia go away?"),
         ("when_to_see_a_doctor", "When to see a doctor"),
         ("what_not_to_do", "What not to do"),
+        ("myths", "Things you may have read"),
     )
 
     class Meta:
@@ -194,6 +199,9 @@ class TreatmentPage(Page):
     suits = models.CharField("Best suited to", max_length=160, blank=True)
     scar_risk = models.CharField("Risk of scarring", max_length=160, blank=True)
     can_cause_milia = models.CharField("Can it cause new milia?", max_length=160, blank=True)
+    colour_change = models.CharField(
+        "Risk of colour change", max_length=160, blank=True, help_text="Say how brown and black skin is affected."
+    )
     # Sections.
     what_it_is = section("What it is")
     who_it_suits = section("Who it suits")

@@ -55,7 +55,7 @@ def _condition_context(page, *, now):
         # The cached comparison table changes when any of its pages is saved.
         "content_version": max([page.updated_at, *(t.updated_at for t in treatments)]).timestamp(),
         "faqs": page.faqs.all(),
-        "help_levels": help_levels(),
+        "help_levels": help_levels(block="condition"),
         "today": timezone.localdate(),
     }
 

@@ -23,8 +23,14 @@ MYTHS = [
 ]
 
 
-def all_text(page):
+def all_text(page, *, answering_myths=False):
+    """Every text of a page and its FAQs; without the "Things you may have read" section unless asked.
+
+    That section names each myth in order to answer it.
+    """
     fields = [f.name for f in page._meta.fields if f.get_internal_type() in {"TextField", "CharField"}]
+    if not answering_myths:
+        fields = [f for f in fields if f != "myths"]
     return " ".join(str(getattr(page, f)) for f in fields) + " ".join(f.question + f.answer for f in page.faqs.all())
 
 
@@ -63,9 +69,10 @@ def test_no_page_repeats_a_myth_the_brief_corrects(myth):
         assert not re.search(myth, all_text(page), re.I), (page.slug, myth)
 
 
-def test_milialar_appears_only_in_the_note_explaining_the_word():
+def test_milialar_appears_only_in_the_note_explaining_the_word_and_the_myths_section():
     page = ConditionPage.objects.get()
     assert "milialar" in page.milialar_note.lower()
+    assert "milialar" in page.myths.lower()
     assert "milialar" not in all_text(page).lower().replace(page.milialar_note.lower(), "")
     for treatment in TreatmentPage.objects.all():
         assert "milialar" not in all_text(treatment).lower()
@@ -82,7 +89,8 @@ def test_excision_is_presented_honestly():
 def test_laser_and_dermabrasion_warn_about_milia_and_darker_skin(slug):
     page = TreatmentPage.objects.get(slug=slug)
     assert "milia" in page.risks.lower()
-    assert "darker skin" in all_text(page).lower()
+    assert "brown and black skin" in all_text(page).lower()
+    assert "darker skin" not in all_text(page).lower()
     assert "cold sore" in all_text(page).lower()
     assert "isotretinoin" in all_text(page).lower()
 
@@ -97,3 +105,50 @@ def test_no_emergency_or_advice_number_is_hard_coded_in_content():
     text = "".join(path.read_text() for path in content.FOLDER.glob("*.toml"))
     assert "Laser ablation" in text  # the content files were read
     assert not re.search(r"\b(999|111|112|911|000)\b", text)
+
+
+# The myths answered (issue 14): each myth in the brief, corrected, with its sources.
+MYTH_ANSWERS = [
+    ("autoimmune", r"not an? (immune|autoimmune)|They are not"),
+    ("hormones or oily skin", r"do not list hormones or oily skin"),
+    ("steroid injections", r"No medical reference lists steroid injections"),
+    ("milialar", r"not a medical term"),
+    ("cure rate", r"no treatment has been shown to work best"),
+]
+
+
+@pytest.mark.parametrize(("myth", "answer"), MYTH_ANSWERS)
+def test_the_milia_page_answers_each_myth_with_its_sources(myth, answer):
+    sections = ConditionPage.objects.get().myths.split("### ")[1:]
+    section = next(s for s in sections if myth in s.splitlines()[0].lower())
+    assert re.search(answer, section, re.I), myth
+    assert re.search(r"^Sources: .+", section, re.M), myth
+
+
+def test_dermabrasion_wording_and_the_comparison_table_follow_the_brief():
+    dermabrasion = TreatmentPage.objects.get(slug="dermabrasion")
+    assert "gently" not in all_text(dermabrasion).lower()
+    assert "brown and black skin" in dermabrasion.scar_risk
+    assert not dermabrasion.scar_risk.lower().startswith("rare")
+    for page in TreatmentPage.objects.all():
+        assert "brown and black skin" in page.colour_change, page.slug
+
+
+@pytest.mark.parametrize(
+    ("term", "explained"),
+    [
+        ("ablative", r"Ablative means"),
+        ("erbium", r"erbium, a metal"),
+        ("retinoid", r"retinoids \(skin creams made from vitamin A\)"),
+        ("SPF", r"SPF, the sun protection factor"),
+        ("rosacea", r"rosacea \(a long-term condition"),
+    ],
+)
+def test_technical_terms_are_explained_where_they_appear(term, explained):
+    """On every page, and in every aftercare step, that uses the term."""
+    texts = {page.slug: all_text(page) for page in [*ConditionPage.objects.all(), *TreatmentPage.objects.all()]}
+    texts |= {str(step): step.body for step in AftercareStep.objects.all()}
+    using = [where for where, text in texts.items() if term in text]
+    assert using, term
+    for where in using:
+        assert re.search(explained, texts[where]), (term, where)

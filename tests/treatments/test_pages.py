@@ -40,7 +40,8 @@ def test_the_milia_page_has_every_section_and_the_comparison_table(client):
         "Dermabrasion",
         "Excision",
     ]
-    assert len(table.find("tbody").find_all("tr")) == 7
+    rows = [tr.find("th").text for tr in table.find("tbody").find_all("tr")]
+    assert len(rows) == 8 and "Risk of colour change" in rows
     assert page.find(id="milialar-heading")
 
 

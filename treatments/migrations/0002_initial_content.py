@@ -18,6 +18,12 @@ def read(name):
     return tomllib.loads((CONTENT / f"{name}.toml").read_text(encoding="utf-8"))
 
 
+def known(model, values):
+    """Only the keys the model has at this migration: later content files add fields that later migrations load."""
+    names = {field.name for field in model._meta.get_fields()}
+    return {key: value for key, value in values.items() if key in names}
+
+
 def load(apps, schema_editor):
     ConditionPage = apps.get_model("treatments", "ConditionPage")
     TreatmentPage = apps.get_model("treatments", "TreatmentPage")
@@ -26,7 +32,7 @@ def load(apps, schema_editor):
 
     data = read("milia")
     if not ConditionPage.objects.filter(slug=data["slug"]).exists():
-        page = ConditionPage.objects.create(status="published", **{f: data[f] for f in PAGE_FIELDS}, **data["sections"])
+        page = ConditionPage.objects.create(status="published", **{f: data[f] for f in PAGE_FIELDS}, **known(ConditionPage, data["sections"]))
         for order, faq in enumerate(data["faqs"]):
             FAQ.objects.create(condition=page, question=faq["question"], answer=faq["answer"], order=order)
 
@@ -38,9 +44,9 @@ def load(apps, schema_editor):
             status="published",
             order=data["order"],
             **{f: data[f] for f in PAGE_FIELDS},
-            **data["comparison"],
+            **known(TreatmentPage, data["comparison"]),
             **data["at_a_glance"],
-            **data["sections"],
+            **known(TreatmentPage, data["sections"]),
         )
         for order, faq in enumerate(data["faqs"]):
             FAQ.objects.create(treatment=page, question=faq["question"], answer=faq["answer"], order=order)

@@ -89,7 +89,8 @@ def test_a_real_worker_sends_days_0_1_and_3_each_exactly_once_as_the_clock_moves
         assert delivery.rcpt_tos == ["pat@example.test"]
         assert message["Subject"] == f"A message from {settings.CLINIC_NAME}"
         text = message.get_body(preferencelist=("plain",)).get_content()
-        assert text.startswith(heading)
+        preheader, _, rest = text.replace("\r\n", "\n").partition("\n\n")
+        assert "care team" in preheader and rest.startswith(heading)  # a neutral first line, then the day's heading
         assert aftercare.LINK_PLACEHOLDER not in text and "https://clinic.test/aftercare/" in text
     by_pk = {row.pk: (row.status, row.attempts) for row in Outbox.objects.filter(cause=aftercare.cause_of(record))}
     statuses = {day: by_pk[row.pk] for day, row in rows.items()}

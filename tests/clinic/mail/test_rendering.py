@@ -23,7 +23,8 @@ def email_names():
 def test_one_helper_renders_the_subject_text_and_html_parts(settings):
     subject, text, html = render_email("test_message", {"name": "Pat"})
     assert subject == f"A message from {settings.CLINIC_NAME}"
-    assert text.startswith("Dear Pat,\n")
+    # The neutral preheader line first (tests/clinic/mail/test_previews.py), then the message.
+    assert text.startswith(f"A test message from {settings.CLINIC_NAME}.\n\nDear Pat,\n")
     assert BeautifulSoup(html, "html.parser").find("title").text == subject
 
 

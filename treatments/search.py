@@ -27,7 +27,7 @@ PRICE_WORDS = frozenset(
 )
 PRICE_SECTION = "price_note"
 # How alike a typed word and a vocabulary word must be to correct one to the other.
-TRIGRAM_THRESHOLD = 0.4
+TRIGRAM_THRESHOLD = 0.3  # pg_trgm's own default
 DIFFLIB_CUTOFF = 0.75
 SHORTEST_CORRECTED_WORD = 4
 
@@ -66,7 +66,8 @@ def search(query):
     result.milialar = any(w.startswith(NOT_A_TERM) for w in words)
     words = ["milia" if w.startswith(NOT_A_TERM) else w for w in words]
     result.about_prices = any(w in PRICE_WORDS for w in words)
-    result.words = [w for w in words if w not in PRICE_WORDS and not (result.about_prices and w == "how")]
+    result.words = [w for w in words if w not in PRICE_WORDS]
+    pages = []
     if result.words:
         pages = search_pages(result.searched_for)
         if not pages:
@@ -74,10 +75,9 @@ def search(query):
             if corrected != result.words:
                 result.words, result.corrected = corrected, True
                 pages = search_pages(result.searched_for)
-    elif result.about_prices:
+    if result.about_prices and not pages:
+        # "How much does it cost?": the rest of the question names no page, so every price section answers it.
         pages = list(live_pages(TreatmentPage).exclude(**{PRICE_SECTION: ""}))
-    else:
-        pages = []
     result.hits = [Hit(page, _url(page, result.about_prices)) for page in pages]
     return result
 

@@ -3,9 +3,9 @@
 import datetime
 import json
 import urllib.robotparser
-import xml.etree.ElementTree as ET
 
 import pytest
+from defusedxml import ElementTree as ET
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.lib.env import env_opening_hours

@@ -9,6 +9,7 @@ from defusedxml import ElementTree as ET
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.lib.env import env_opening_hours
+from clinic.staff import roles
 from tests.helpers import soup
 from treatments.models import TreatmentPage
 
@@ -187,3 +188,13 @@ def test_robots_txt_does_not_publish_an_admin_address_of_the_clinics_choosing(cl
     text = client.get("/robots.txt").content.decode()
     assert "staff-7f3a" not in text
     assert "Disallow: /admin/" not in text
+
+
+@pytest.mark.parametrize("role", [None, roles.RECEPTION, roles.CLINICIAN, roles.CLINIC_MANAGER, roles.CONTENT_EDITOR])
+def test_every_role_and_anonymous_get_the_same_public_robots_and_sitemap(client, staff_client, role):
+    """Reception, clinician, clinic manager, content editor and anonymous: 200, and drafts are never listed."""
+    TreatmentPage.objects.filter(slug="excision").update(status="draft")
+    visitor = staff_client(role) if role else client
+    for url in ["/robots.txt", "/sitemap.xml"]:
+        assert visitor.get(url).status_code == 200, (role, url)
+    assert b"/treatments/excision/" not in visitor.get("/sitemap.xml").content

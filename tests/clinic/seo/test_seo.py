@@ -198,3 +198,9 @@ def test_every_role_and_anonymous_get_the_same_public_robots_and_sitemap(client,
     for url in ["/robots.txt", "/sitemap.xml"]:
         assert visitor.get(url).status_code == 200, (role, url)
     assert b"/treatments/excision/" not in visitor.get("/sitemap.xml").content
+
+
+def test_a_page_that_is_not_found_says_noindex_and_names_no_canonical_address(client):
+    page = soup(client.get("/treatments/no-such-treatment/"))
+    assert page.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    assert not page.find("link", rel="canonical")

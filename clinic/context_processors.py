@@ -2,6 +2,8 @@
 
 from django.conf import settings
 
+from .seo.rules import seo
+
 
 def clinic_details():
     """The clinic's name and contact details, from settings."""
@@ -19,4 +21,4 @@ def clinic_details():
 
 
 def clinic(request):
-    return {"clinic": clinic_details()}
+    return {"clinic": clinic_details(), "seo": seo(request)}

@@ -9,7 +9,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.lib.env import env_bool, env_int, env_list, env_str, read_env_file
+from clinic.lib.env import env_bool, env_int, env_list, env_opening_hours, env_str, read_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -276,10 +276,14 @@ CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Skin Clinic")
 # The name staff see for their login in their authenticator app.
 OTP_TOTP_ISSUER = CLINIC_NAME
 CLINIC_ADDRESS = env_str("CLINIC_ADDRESS", "1 Example Street, Exampletown, EX1 2MP")
+CLINIC_ADDRESS_STREET = env_str("CLINIC_ADDRESS_STREET", "1 Example Street")  # the same, in parts, for search engines
+CLINIC_ADDRESS_LOCALITY = env_str("CLINIC_ADDRESS_LOCALITY", "Exampletown")
+CLINIC_ADDRESS_POSTCODE = env_str("CLINIC_ADDRESS_POSTCODE", "EX1 2MP")
 CLINIC_PHONE = env_str("CLINIC_PHONE", "01234 567890")
 CLINIC_URGENT_PHONE = env_str("CLINIC_URGENT_PHONE", CLINIC_PHONE)
 CLINIC_EMAIL = env_str("CLINIC_EMAIL", "hello@clinic.example")
 CLINIC_OPENING_HOURS = env_str("CLINIC_OPENING_HOURS", "Monday to Friday, 9am to 5pm")
+CLINIC_OPENING_HOURS_SCHEMA = env_opening_hours("CLINIC_OPENING_HOURS_SCHEMA", "Mo-Fr 09:00-17:00")
 CLINIC_EMERGENCY_NUMBER = env_str("CLINIC_EMERGENCY_NUMBER", "999")
 CLINIC_EMERGENCY_DEPARTMENT = env_str("CLINIC_EMERGENCY_DEPARTMENT", "A&E")
 CLINIC_OUT_OF_HOURS_ADVICE = env_str("CLINIC_OUT_OF_HOURS_ADVICE", "NHS 111 (call 111 or go to 111.nhs.uk)")

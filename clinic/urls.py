@@ -2,13 +2,18 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from . import views
+from .seo import views as seo_views
+from .seo.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
+    path("robots.txt", seo_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS, "template_name": "seo/sitemap.xml"}, name="sitemap"),
     path("book/", include("clinic.booking.urls")),
     path("manage/", include("clinic.booking.manage_urls")),
     path("aftercare/", include("clinic.aftercare.urls")),

@@ -17,12 +17,16 @@ def privacy(request):
     return render(request, "privacy.html", {"privacy_notice_version": settings.PRIVACY_NOTICE_VERSION})
 
 
+# Error pages are never listed, and name no canonical address.
+ERROR_PAGE = {"seo": {"noindex": True}}
+
+
 def bad_request(request, exception):
-    return render(request, "400.html", status=400)
+    return render(request, "400.html", ERROR_PAGE, status=400)
 
 
 def page_not_found(request, exception):
-    return render(request, "404.html", status=404)
+    return render(request, "404.html", ERROR_PAGE, status=404)
 
 
 def server_error(request):

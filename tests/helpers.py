@@ -15,7 +15,8 @@ def third_party_urls(html_soup):
     for tag in html_soup.find_all(src=True):
         urls.append(tag["src"])
     for tag in html_soup.find_all("link", href=True):
-        urls.append(tag["href"])
+        if "canonical" not in tag.get("rel", []):  # names the page's own address; the browser fetches nothing
+            urls.append(tag["href"])
     return [u for u in urls if urlparse(u).netloc]
 
 

@@ -397,3 +397,8 @@ def with_faqs(pages):
         faqs._prefetch_done = True
         page._prefetched_objects_cache = {**getattr(page, "_prefetched_objects_cache", {}), "faqs": faqs}
     return pages
+
+
+def live_pages(model, *, now):
+    """The live pages of a model (their FAQs loaded): what the public, search and the sitemap may see."""
+    return review.live(with_faqs(list(model.objects.published())), now=now)

@@ -10,15 +10,15 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from . import review
 from .help import help_levels
 from .models import ConditionPage, TreatmentPage, with_faqs
-from .search import search_pages
+from .search import search as run_search
 
 MILIA_SLUG = "milia"
-MISSPELLINGS = ("milialar",)
 
 
 def is_staff(request):
@@ -116,8 +116,8 @@ def milialar(request):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()
-    if any(word in query.lower() for word in MISSPELLINGS):
-        return redirect("treatments:condition", permanent=True)
-    results = search_pages(query, now=timezone.now()) if query else []
-    return render(request, "treatments/search.html", {"search_query": query, "results": results})
+    found = run_search(request.GET.get("q", ""), now=timezone.now())
+    if found.only_milialar:
+        # A search for the word alone: the milia page's note on the word is the answer.
+        return redirect(reverse("treatments:condition") + "#milialar")
+    return render(request, "treatments/search.html", {"search_query": found.query, "search": found})

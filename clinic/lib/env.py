@@ -1,6 +1,7 @@
 """Reading settings from the environment: helpers that fail loudly on a malformed value, and a local env file."""
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -55,3 +56,17 @@ def env_int(name: str, default: int) -> int:
 def env_list(name: str, default: str = "") -> list[str]:
     """Comma-separated values, blanks dropped."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+_DAY = "(Mo|Tu|We|Th|Fr|Sa|Su)"
+_TIME = "([01][0-9]|2[0-4]):[0-5][0-9]"
+_OPENING_HOURS = re.compile(rf"{_DAY}([-,]{_DAY})* {_TIME}-{_TIME}")
+
+
+def env_opening_hours(name: str, default: str) -> list[str]:
+    """Opening hours as schema.org writes them ("Mo-Fr 09:00-17:00"), ";" between several; else the site stops."""
+    hours = [part.strip() for part in os.environ.get(name, default).split(";") if part.strip()]
+    for part in hours:
+        if not _OPENING_HOURS.fullmatch(part):
+            raise ImproperlyConfigured(f"{name}: {part!r} is not like 'Mo-Fr 09:00-17:00' or 'Sa 10:00-13:00'")
+    return hours

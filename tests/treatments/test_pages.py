@@ -135,13 +135,6 @@ def test_milialar_is_redirected_to_the_milia_page(client):
     assert response["Location"] == "/milia/"
 
 
-@pytest.mark.parametrize("query", ["milialar", "Milialar treatment", "what is MILIALAR"])
-def test_searching_for_milialar_reaches_the_milia_page(client, query):
-    response = client.get("/search/", {"q": query})
-    assert response.status_code == 301
-    assert response["Location"] == "/milia/"
-
-
 def test_search_finds_published_pages(client, on_postgres):
     page = soup(client.get("/search/", {"q": "stitches"}))
     links = [a["href"] for a in page.select("main ul a")]

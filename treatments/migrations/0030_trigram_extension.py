@@ -1,0 +1,14 @@
+"""pg_trgm, for search that forgives small misspellings ("millia", "dermabraison").
+
+TrigramExtension does nothing on SQLite (Django's CreateExtension runs only on PostgreSQL), where
+search falls back to difflib.
+"""
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("treatments", "0002_initial_content")]
+
+    operations = [TrigramExtension()]

@@ -147,7 +147,7 @@ def details(request):
     state = _state(request)
     if not state.get("slot"):
         return redirect("booking:times")
-    form = DetailsForm(request.POST or None, initial=state.get("details"))
+    form = DetailsForm(request.POST if request.method == "POST" else None, initial=state.get("details"))
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "date_of_birth": form.cleaned_data["date_of_birth"].isoformat()}
         _save_state(request, details=data)
@@ -161,7 +161,7 @@ def questions(request):
     state = _state(request)
     if not state.get("details"):
         return redirect("booking:details")
-    form = QuestionnaireForm(request.POST or None, initial=state.get("answers"))
+    form = QuestionnaireForm(request.POST if request.method == "POST" else None, initial=state.get("answers"))
     if request.method == "POST" and form.is_valid():
         _save_state(request, answers=form.cleaned_data)
         return redirect("booking:review")

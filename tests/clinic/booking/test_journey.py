@@ -116,7 +116,7 @@ def test_the_summary_panel_carries_the_treatment_and_choices_through_every_step(
     assert panel(client.get("/book/questions/")) == {**times, "Time": "Tuesday 8 December 2026 at 10:00"}
     client.post("/book/questions/", ANSWERS)
     review = soup(client.get("/book/review/"))
-    rows = {dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(" ", strip=True) for dt in review.find_all("dt")}
+    rows = {dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(" ", strip=True) for dt in review("dt")}
     assert rows["Treatment of interest"] == "Laser ablation"
     assert rows["Price"] == "£95.00"
     assert rows["Date of birth"] == "17 May 1990"

@@ -266,8 +266,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Who gets a (personal-data-free) report of each server error, through the outbox: comma-separated addresses.
 ADMINS = [(address, address) for address in env_list("ADMINS")]
 CLINIC_INBOX_EMAIL = env_str("CLINIC_INBOX_EMAIL", "reception@clinic.example")
-# Where a patient's reply to any email goes (Reply-To): a mailbox a person reads.
-CLINIC_REPLY_TO = env_str("CLINIC_REPLY_TO") or CLINIC_INBOX_EMAIL
+CLINIC_REPLY_TO = env_str("CLINIC_REPLY_TO") or CLINIC_INBOX_EMAIL  # Reply-To: a mailbox a person reads
 
 # --- The clinic -------------------------------------------------------------
 CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Skin Clinic")
@@ -287,8 +286,7 @@ CLINIC_BOOKING_MIN_NOTICE_HOURS = env_int("CLINIC_BOOKING_MIN_NOTICE_HOURS", 12)
 CLINIC_BOOKING_HORIZON_DAYS = env_int("CLINIC_BOOKING_HORIZON_DAYS", 60)
 CLINIC_BOOKING_SLOT_STEP_MINUTES = env_int("CLINIC_BOOKING_SLOT_STEP_MINUTES", 15)
 CLINIC_CANCELLATION_CUTOFF_HOURS = env_int("CLINIC_CANCELLATION_CUTOFF_HOURS", 24)
-# The reminder goes this many hours before: before the cut-off, so its link can still change it
-# (checked at start-up with the two above: clinic/booking/timing.py).
+# Reminder this many hours before: more than the cut-off (checked at start-up, clinic/booking/timing.py).
 CLINIC_BOOKING_REMINDER_HOURS = env_int("CLINIC_BOOKING_REMINDER_HOURS", 48)
 # Requests a minute one client address may make to patient-link pages (token guessing, D6).
 TOKEN_LINK_RATE_PER_MINUTE = env_int("TOKEN_LINK_RATE_PER_MINUTE", 30)

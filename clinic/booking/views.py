@@ -247,7 +247,9 @@ def _booked_appointment(request):
 
 def confirmed(request):
     """The confirmation page, shown only to the browser that booked."""
-    return render(request, "booking/confirmed.html", {"appointment": _booked_appointment(request)})
+    appointment = _booked_appointment(request)
+    context = {"appointment": appointment, "can_change": booking.can_change_online(appointment, now=timezone.now())}
+    return render(request, "booking/confirmed.html", context)
 
 
 def confirmed_calendar(request):

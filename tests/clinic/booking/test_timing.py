@@ -104,6 +104,12 @@ def test_the_picker_and_the_review_label_a_time_inside_the_cut_off(client, now, 
         text = " ".join(review.content.decode().split())
         assert 'at 09:00 <strong class="slot-fixed">(can\'t be changed online)</strong>' in text
         assert "to move or cancel it, you would need to call us" in text
+        from tests.clinic.booking.flow import confirm
+
+        confirm(client, review)
+        confirmed = " ".join(client.get("/book/confirmed/").content.decode().split())
+        assert "so it can't be changed online" in confirmed
+        assert "a link to cancel or move" not in confirmed
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ class ClinicConfig(AppConfig):
 
         from .aftercare import services as aftercare
         from .booking import services as booking
+        from .booking import timing  # noqa: F401 (registers the start-up check of the timing rules)
         from .mail import outbox
         from .staff import roles
 

@@ -270,6 +270,7 @@ ADMINS = [(address, address) for address in env_list("ADMINS")]
 CLINIC_INBOX_EMAIL = env_str("CLINIC_INBOX_EMAIL", "reception@clinic.example")
 CLINIC_CLINICAL_EMAIL = env_str("CLINIC_CLINICAL_EMAIL") or CLINIC_INBOX_EMAIL  # worries; .env.example
 CLINIC_CONCERN_REALERT_HOURS = env_int("CLINIC_CONCERN_REALERT_HOURS", 4)
+CLINIC_REPLY_TO = env_str("CLINIC_REPLY_TO") or CLINIC_INBOX_EMAIL  # Reply-To: a mailbox a person reads
 
 # --- The clinic -------------------------------------------------------------
 CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Skin Clinic")
@@ -294,6 +295,8 @@ CLINIC_BOOKING_HORIZON_DAYS = env_int("CLINIC_BOOKING_HORIZON_DAYS", 60)
 CLINIC_BOOKING_SLOT_STEP_MINUTES = env_int("CLINIC_BOOKING_SLOT_STEP_MINUTES", 15)
 CLINIC_CANCELLATION_CUTOFF_HOURS = env_int("CLINIC_CANCELLATION_CUTOFF_HOURS", 24)
 CLINICAL_REVIEW_INTERVAL_DAYS = env_int("CLINICAL_REVIEW_INTERVAL_DAYS", 365)
+# Reminder this many hours before: more than the cut-off (checked at start-up, clinic/booking/timing.py).
+CLINIC_BOOKING_REMINDER_HOURS = env_int("CLINIC_BOOKING_REMINDER_HOURS", 48)
 # Requests a minute one client address may make to patient-link pages (token guessing, D6).
 TOKEN_LINK_RATE_PER_MINUTE = env_int("TOKEN_LINK_RATE_PER_MINUTE", 30)
 # Bump when the privacy notice changes: each booking records the version the patient agreed to.

@@ -16,6 +16,8 @@ from ..lib.phones import InvalidPhone, normalise_phone
 from ..models import ConsultationType, Practitioner, Questionnaire
 
 NO_PREFERENCE = "any"
+NOTES_LIMIT = 2000
+DATE_EXAMPLE = "for example 31 3 1980"
 # Line breaks and tabs are fine in free text; a zero-width joiner holds emoji together.
 FREE_TEXT_ALLOWED = {"\n", "\r", "\t", "\u200d"}
 
@@ -41,8 +43,19 @@ class ChooseConsultationForm(forms.Form):
         widget=forms.RadioSelect,
         empty_label=None,
         label="What would you like to book?",
+        error_messages={
+            "required": "Choose a consultation type",
+            "invalid_choice": "Choose one of the consultation types listed",
+        },
     )
-    practitioner = forms.ChoiceField(widget=forms.RadioSelect, label="Who would you like to see?")
+    practitioner = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label="Who would you like to see?",
+        error_messages={
+            "required": "Choose who you would like to see, or no preference",
+            "invalid_choice": "Choose one of the practitioners listed, or no preference",
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,9 +70,8 @@ class ChooseConsultationForm(forms.Form):
         if chosen and chosen != NO_PREFERENCE and kind:
             practitioner = Practitioner.objects.filter(pk=chosen, active=True, consultation_types=kind).first()
             if practitioner is None:
-                raise forms.ValidationError(
-                    f"That practitioner does not offer {kind.name.lower()}: please choose another."
-                )
+                message = f"That practitioner does not offer {kind.name.lower()}: choose another, or no preference"
+                self.add_error("practitioner", message)
             data["practitioner_obj"] = practitioner
         else:
             data["practitioner_obj"] = None
@@ -67,18 +79,31 @@ class ChooseConsultationForm(forms.Form):
 
 
 class SlotForm(forms.Form):
+    # Where the error summary's link goes: the times (the picker gives its radios their own ids).
+    error_anchors = {"slot": "slot-times"}
     slot = forms.DateTimeField(
-        widget=forms.RadioSelect, input_formats=["%Y-%m-%dT%H:%M:%S%z"], error_messages={"required": "Choose a time."}
+        widget=forms.RadioSelect,
+        input_formats=["%Y-%m-%dT%H:%M:%S%z"],
+        error_messages={"required": "Choose a time", "invalid": "Choose one of the times listed"},
     )
 
 
 class DetailsForm(forms.Form):
-    name = forms.CharField(max_length=120, label="Full name", widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        max_length=120,
+        label="Full name",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your full name", "max_length": "Enter a name of 120 characters or fewer"},
+    )
     email = forms.EmailField(
         max_length=254,
         label="Email address",
         help_text="We send your confirmation and any changes here.",
-        error_messages={"invalid": ADDRESS_MESSAGE},
+        error_messages={
+            "required": "Enter your email address, for example name@example.com",
+            "invalid": ADDRESS_MESSAGE,
+            "max_length": ADDRESS_MESSAGE,
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
@@ -86,18 +111,31 @@ class DetailsForm(forms.Form):
         label="Phone number",
         help_text="In case we need to reach you about your appointment.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        error_messages={
+            "required": "Enter your phone number, for example 07911 123456",
+            "max_length": "Enter a phone number of 30 characters or fewer",
+        },
     )
     date_of_birth = forms.DateField(
-        label="Date of birth", widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d")
+        label="Date of birth",
+        help_text="For example 31 3 1980 (day, month, year).",
+        input_formats=["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": f"Enter your date of birth, {DATE_EXAMPLE}",
+            "invalid": f"Enter your date of birth as a real date, {DATE_EXAMPLE}",
+        },
     )
+    # No max_length here: its maxlength attribute made browsers cut a long note silently. The limit
+    # is stated in the hint, counted as the patient types (static/js/char_count.js), and checked below.
     notes = forms.CharField(
         required=False,
-        max_length=2000,
         label="Anything you would like us to know (optional)",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=f"Up to {NOTES_LIMIT:,} characters.",
+        widget=forms.Textarea(attrs={"rows": 3, "data-limit": NOTES_LIMIT}),
     )
     privacy_consent = forms.BooleanField(
-        error_messages={"required": "Please agree to the privacy notice so we can book your appointment."},
+        error_messages={"required": "Tick the box to agree to the privacy notice, so we can book your appointment"},
     )
     marketing_consent = forms.BooleanField(
         required=False, label="Send me occasional news from the clinic (you can stop these at any time)."
@@ -136,7 +174,13 @@ class DetailsForm(forms.Form):
         return born
 
     def clean_notes(self):
-        return reject_unsafe_characters(self.cleaned_data["notes"], allow_newlines=True).strip()
+        notes = reject_unsafe_characters(self.cleaned_data["notes"], allow_newlines=True).strip()
+        if len(notes) > NOTES_LIMIT:
+            raise forms.ValidationError(
+                f"Your note is {len(notes):,} characters long: shorten it to {NOTES_LIMIT:,} characters or fewer"
+                " (you can tell us more at your consultation)"
+            )
+        return notes
 
 
 class QuestionnaireForm(forms.ModelForm):
@@ -149,6 +193,7 @@ class QuestionnaireForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.choices = [c for c in field.choices if c[0]]  # no empty "-----" choice
+            field.error_messages["required"] = f"Answer the question “{field.label}”: choose yes, no or not sure"
 
 
 class ConfirmForm(forms.Form):

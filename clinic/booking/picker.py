@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PickerSlot:
-    """One radio: its value (ISO start), id, the time shown and the full label announced."""
+    """One radio: its value (ISO start), id, the time shown, the full label announced, and whether it is fixed."""
 
     start: datetime.datetime  # clinic time
     value: str
     id: str
     time: str
     label: str
+    fixed: bool = False  # inside the change cut-off: bookable, but not changeable online
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,13 @@ def day_heading(day: datetime.date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
-def picker_days(days: list[tuple[datetime.date, list[datetime.datetime]]]) -> list[PickerDay]:
-    """The picker's days from (day, [local start times]) pairs: every string each radio needs."""
+def picker_days(
+    days: list[tuple[datetime.date, list[datetime.datetime]]], fixed: frozenset[datetime.datetime] = frozenset()
+) -> list[PickerDay]:
+    """The picker's days from (day, [local start times]) pairs: every string each radio needs.
+
+    `fixed` holds the starts that cannot be changed online once booked (labelled so).
+    """
     result = []
     for day, starts in days:
         heading = day_heading(day)
@@ -46,6 +52,7 @@ def picker_days(days: list[tuple[datetime.date, list[datetime.datetime]]]) -> li
                     id=f"slot-{start:%Y%m%d-%H%M}-{n}",
                     time=time,
                     label=f"{day_heading(start.date())} at {time}",
+                    fixed=start in fixed,
                 )
             )
         result.append(PickerDay(day, heading, slots))

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from ..lib import clock
 from ..lib.clock import clinic_tz
 from ..models import Appointment, Closure, ConsultationType, Practitioner, WorkingHours
-from . import availability
+from . import availability, timing
 from .picker import PickerDay, picker_days
 
 
@@ -56,6 +56,8 @@ class WeekOfFreeTimes(TypedDict):
     previous_week: datetime.date | None
     next_week: datetime.date | None
     any_slots: bool
+    # The start times inside the online change cut-off: bookable, but labelled "can't be changed online".
+    cannot_change_online: frozenset[datetime.datetime]
 
 
 def _closure_intervals(closure: Closure, tz: ZoneInfo) -> Iterator[availability.Interval]:
@@ -185,12 +187,14 @@ def week_of_free_times(
     horizon = today + datetime.timedelta(days=booking_rules().horizon_days)
     next_monday = monday + datetime.timedelta(days=7)
     shown = [(day, starts) for day, starts in days.items() if day >= today]
+    fixed = frozenset(start for _, starts in shown for start in starts if timing.inside_cutoff(start, now=now))
     return {
         "days": shown,
-        "picker_days": picker_days(shown),
+        "picker_days": picker_days(shown, fixed),
         "previous_week": monday - datetime.timedelta(days=7) if monday > today else None,
         "next_week": next_monday if next_monday <= horizon else None,
         "any_slots": bool(slots),
+        "cannot_change_online": fixed,
     }
 
 

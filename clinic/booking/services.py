@@ -13,12 +13,10 @@ from ..lib import clock, tokens
 from ..lib.links import absolute_reverse
 from ..mail import outbox
 from ..models import Appointment, ConsultationType, ManageLink, Outbox, Patient, Practitioner, Questionnaire
-from . import availability, schedule
+from . import availability, schedule, timing
 from .ics import appointment_ics
 
 logger = logging.getLogger(__name__)
-
-REMINDER_BEFORE = datetime.timedelta(hours=24)
 
 
 class SlotUnavailable(Exception):
@@ -92,8 +90,7 @@ def _revoke_manage_links(appointment: Appointment) -> None:
 
 
 def can_change_online(appointment: Appointment, *, now: datetime.datetime) -> bool:
-    cutoff = datetime.timedelta(hours=settings.CLINIC_CANCELLATION_CUTOFF_HOURS)
-    return appointment.status == Appointment.Status.BOOKED and appointment.starts_at - cutoff > now
+    return appointment.status == Appointment.Status.BOOKED and not timing.inside_cutoff(appointment.starts_at, now=now)
 
 
 def check_slot(
@@ -268,7 +265,8 @@ def cancel_appointment(
             Appointment.Status.CANCELLED_BY_CLINIC if by_clinic else Appointment.Status.CANCELLED_BY_PATIENT
         )
         appointment.cancelled_at = now
-        appointment.save(update_fields=["status", "cancelled_at"])
+        appointment.sequence += 1  # the calendar's copy is replaced by the cancel
+        appointment.save(update_fields=["status", "cancelled_at", "sequence"])
         _revoke_manage_links(appointment)
         outbox.cancel_pending(cause=cause_of(appointment))
         outbox.queue_email(
@@ -278,6 +276,8 @@ def cancel_appointment(
             kind="booking_cancelled",
             cause=cause_of(appointment),
             idempotency_key=f"booking_cancelled:{appointment.pk}",
+            # METHOD:CANCEL with the same UID and a higher SEQUENCE: the calendar drops the event.
+            attachments=[("appointment.ics", appointment_ics(appointment, stamp=now), "text/calendar")],
         )
     return appointment
 
@@ -307,14 +307,18 @@ def reschedule_appointment(
                 now=now,
                 ignore_appointment=appointment,
             )
+            previous_start = appointment.starts_at
             appointment.practitioner = slot.practitioner
             appointment.starts_at = slot.start
             appointment.ends_at = slot.end
             appointment.blocks_until = slot.end + appointment.consultation_type.buffer
+            appointment.sequence += 1  # the calendar updates its event instead of adding one
             appointment.save()
             _revoke_manage_links(appointment)
             outbox.cancel_pending(cause=cause_of(appointment))
-            _queue_booking_emails(appointment, template="booking_rescheduled", now=now)
+            _queue_booking_emails(
+                appointment, template="booking_rescheduled", now=now, extra={"previous_start": previous_start}
+            )
     except IntegrityError:
         search: SlotSearch = {
             "consultation_type": appointment.consultation_type,
@@ -336,11 +340,11 @@ def resend_confirmation(*, appointment: Appointment, now: datetime.datetime) -> 
         outbox.queue_email(
             to=appointment.patient.email,
             template="booking_confirmed",
-            context=_email_context(appointment),
+            context=_email_context(appointment, now=now),
             kind="booking_confirmed",
             cause=cause_of(appointment),
             idempotency_key=f"booking_confirmed:{appointment.pk}:resend:{now.timestamp()}",
-            attachments=[("appointment.ics", appointment_ics(appointment), "text/calendar")],
+            attachments=[("appointment.ics", appointment_ics(appointment, stamp=now), "text/calendar")],
         )
 
 
@@ -352,18 +356,23 @@ def manage_url(token: str) -> str:
     return absolute_reverse("manage:page", token)
 
 
-def _email_context(appointment: Appointment) -> dict[str, Any]:
+def _email_context(appointment: Appointment, *, now: datetime.datetime) -> dict[str, Any]:
+    """What booking emails say; they promise an online change only when the booking still allows one."""
     return {
         "appointment": appointment,
         "manage_url": manage_url(MANAGE_LINK_PLACEHOLDER),
         "cancellation_cutoff_hours": settings.CLINIC_CANCELLATION_CUTOFF_HOURS,
+        "can_change_online": can_change_online(appointment, now=now),
+        "change_deadline": timing.change_deadline(appointment.starts_at),
     }
 
 
-def _queue_booking_emails(appointment: Appointment, *, template: str, now: datetime.datetime) -> None:
-    """The confirmation (or change notice) now, and a reminder a day before."""
-    version = int(appointment.starts_at.timestamp())
-    context = _email_context(appointment)
+def _queue_booking_emails(
+    appointment: Appointment, *, template: str, now: datetime.datetime, extra: Mapping[str, Any] | None = None
+) -> None:
+    """The confirmation (or change notice) now, and a reminder before the online change cut-off."""
+    version = f"{appointment.sequence}:{int(appointment.starts_at.timestamp())}"
+    context = {**_email_context(appointment, now=now), **(extra or {})}
     outbox.queue_email(
         to=appointment.patient.email,
         template=template,
@@ -371,10 +380,10 @@ def _queue_booking_emails(appointment: Appointment, *, template: str, now: datet
         kind=template,
         cause=cause_of(appointment),
         idempotency_key=f"{template}:{appointment.pk}:{version}",
-        attachments=[("appointment.ics", appointment_ics(appointment), "text/calendar")],
+        attachments=[("appointment.ics", appointment_ics(appointment, stamp=now), "text/calendar")],
     )
-    remind_at = appointment.starts_at - REMINDER_BEFORE
-    if remind_at > now:
+    remind_at = timing.reminder_time(appointment.starts_at, now=now)
+    if remind_at is not None:
         outbox.queue_email(
             to=appointment.patient.email,
             template="booking_reminder",

@@ -7,6 +7,7 @@ someone else, never loses what the patient typed.
 import datetime
 import secrets
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.shortcuts import render as django_render
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..lib import clock
 from ..models import Appointment, ConsultationType, Practitioner, Questionnaire
-from . import schedule
+from . import journey, schedule, timing
 from . import services as booking
 from .forms import NO_PREFERENCE, ChooseConsultationForm, ConfirmForm, DetailsForm, QuestionnaireForm, SlotForm
 from .ics import appointment_ics
@@ -28,7 +29,15 @@ SENSITIVE = ("name", "email", "phone", "date_of_birth", "notes")
 
 
 def render(request, template, context=None, status=200):
-    return django_render(request, template, {"booking_steps": STEPS, **(context or {})}, status=status)
+    """A booking page: its steps, the error summary of its form, and the booking so far."""
+    context = context or {}
+    shared = {
+        "booking_steps": STEPS,
+        "error_summary": journey.error_summary(context.get("form")),
+        "booking_summary": journey.summary_panel(_state(request), now=timezone.now()),
+        "cancellation_cutoff_hours": settings.CLINIC_CANCELLATION_CUTOFF_HOURS,
+    }
+    return django_render(request, template, {**shared, **context}, status=status)
 
 
 def _state(request):
@@ -58,16 +67,27 @@ def choose(request):
         kind = ConsultationType.objects.filter(bookable_online=True, treatments__slug=treatment).first()
         if kind:
             initial["consultation_type"] = kind.slug
-    form = ChooseConsultationForm(request.GET if "consultation_type" in request.GET else None, initial=initial)
+            # The treatment the patient came from stays in the summary of every step.
+            _save_state(request, treatment=kind.treatments.filter(slug=treatment).values_list("title", flat=True)[0])
+    submitted = "consultation_type" in request.GET or "step" in request.GET  # "step": an empty submit
+    form = ChooseConsultationForm(request.GET if submitted else None, initial=initial)
     if form.is_bound and form.is_valid():
+        summary = journey.summary_of_choice(
+            kind=form.cleaned_data["consultation_type"],
+            practitioner=form.cleaned_data["practitioner_obj"],
+            treatment=_state(request).get("treatment"),
+        )
         _save_state(
             request,
             type=form.cleaned_data["consultation_type"].slug,
             practitioner=form.cleaned_data["practitioner"],
             slot=None,
+            summary=summary,
         )
         return redirect("booking:times")
-    return render(request, "booking/choose.html", {"form": form, "step": 1})
+    # Step 1 starts the choice again: its panel holds only the treatment the patient came from.
+    panel = {"treatment": _state(request)["treatment"]} if _state(request).get("treatment") else {}
+    return render(request, "booking/choose.html", {"form": form, "step": 1, "booking_summary": panel})
 
 
 def _week_start(request, kind, practitioner, today, now):
@@ -130,7 +150,7 @@ def details(request):
     state = _state(request)
     if not state.get("slot"):
         return redirect("booking:times")
-    form = DetailsForm(request.POST or None, initial=state.get("details"))
+    form = DetailsForm(request.POST if request.method == "POST" else None, initial=state.get("details"))
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "date_of_birth": form.cleaned_data["date_of_birth"].isoformat()}
         _save_state(request, details=data)
@@ -144,7 +164,7 @@ def questions(request):
     state = _state(request)
     if not state.get("details"):
         return redirect("booking:details")
-    form = QuestionnaireForm(request.POST or None, initial=state.get("answers"))
+    form = QuestionnaireForm(request.POST if request.method == "POST" else None, initial=state.get("answers"))
     if request.method == "POST" and form.is_valid():
         _save_state(request, answers=form.cleaned_data)
         return redirect("booking:review")
@@ -161,6 +181,9 @@ def _review_context(request, state):
         "kind": kind,
         "practitioner": practitioner,
         "starts_at": starts_at,
+        "cannot_change_online": timing.inside_cutoff(starts_at, now=timezone.now()),
+        "treatment": state.get("treatment"),
+        "date_of_birth": datetime.date.fromisoformat(state["details"]["date_of_birth"]),
         "details": state["details"],
         "answers": [(labels[k], answers[v]) for k, v in state["answers"].items()],
     }
@@ -227,7 +250,9 @@ def _booked_appointment(request):
 
 def confirmed(request):
     """The confirmation page, shown only to the browser that booked."""
-    return render(request, "booking/confirmed.html", {"appointment": _booked_appointment(request)})
+    appointment = _booked_appointment(request)
+    context = {"appointment": appointment, "can_change": booking.can_change_online(appointment, now=timezone.now())}
+    return render(request, "booking/confirmed.html", context)
 
 
 def confirmed_calendar(request):

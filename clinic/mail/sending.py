@@ -245,7 +245,13 @@ def build_message(row: Outbox, *, now: datetime, fill_in: Mapping[str, str] | No
         headers["List-Unsubscribe"] = f"<{unsubscribe_url(token)}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058 one-click
     message = EmailMultiAlternatives(
-        subject=row.subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[row.recipient], headers=headers
+        subject=row.subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.recipient],
+        headers=headers,
+        # The sender is a no-reply address: a reply reaches a person at the clinic instead.
+        reply_to=[settings.CLINIC_REPLY_TO],
     )
     if html:
         message.attach_alternative(html, "text/html")

@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from ..models import Outbox
 from . import mailbox
 from . import unsubscribe as unsubscribing
 from .rendering import SANDBOXED_EMAIL_CSP
@@ -37,6 +38,7 @@ def _confirm(request, link):
         return redirect("email:unsubscribed")
     context = {
         "category": email.get_category_display().lower(),
+        "is_aftercare": email.category == Outbox.Category.AFTERCARE,
         "already": unsubscribing.is_opted_out(email.recipient, email.category),
     }
     return render(request, "mail/unsubscribe.html", context)

@@ -92,6 +92,8 @@ class Appointment(models.Model):
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The calendar event's SEQUENCE: raised by every move and by the cancellation (clinic/booking/ics.py).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
     objects = AppointmentQuerySet.as_manager()

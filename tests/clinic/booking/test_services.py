@@ -14,6 +14,9 @@ from tests.helpers import manage_token
 
 pytestmark = pytest.mark.django_db
 
+# Far enough ahead for the reminder (48 hours before) to be sent.
+THURSDAY = TUESDAY + datetime.timedelta(days=2)
+
 
 def pending_kinds(appointment):
     return sorted(
@@ -33,16 +36,17 @@ def test_E3_booking_recomputes_the_end_and_holds_the_buffer(book, dr_shah, consu
     assert len(appointment.reference) == 10
 
 
-def test_G2_booking_queues_the_confirmation_and_a_reminder_a_day_before(book, dr_shah):
-    appointment = book(at(TUESDAY, 10), dr_shah)
+def test_G2_booking_queues_the_confirmation_and_a_reminder_before_the_change_cut_off(book, dr_shah):
+    appointment = book(at(THURSDAY, 10), dr_shah)
     assert pending_kinds(appointment) == ["booking_confirmed", "booking_reminder"]
     reminder = Outbox.objects.get(cause=booking.cause_of(appointment), kind="booking_reminder")
-    assert reminder.send_after == at(TUESDAY, 10) - datetime.timedelta(hours=24)
+    assert reminder.send_after == at(THURSDAY, 10) - datetime.timedelta(hours=48)
     confirmation = Outbox.objects.get(cause=booking.cause_of(appointment), kind="booking_confirmed")
     assert confirmation.recipient == "pat@example.org"
 
 
-def test_a_booking_made_less_than_a_day_ahead_gets_no_reminder(book, dr_shah):
+def test_a_booking_made_after_its_reminder_time_gets_no_reminder(book, dr_shah):
+    assert pending_kinds(book(at(TUESDAY, 10), dr_shah)) == ["booking_confirmed"]  # 26 hours ahead
     appointment = book(at(TUESDAY, 9), dr_shah, now=at(NOW.date(), 16))
     assert pending_kinds(appointment) == ["booking_confirmed"]
 
@@ -158,7 +162,7 @@ def test_D1_the_manage_token_is_long_random_and_stored_only_as_a_digest(
 
 
 def test_G2_cancelling_drops_the_reminder_and_tells_the_patient(book, dr_shah, now):
-    appointment = book(at(TUESDAY, 10), dr_shah)
+    appointment = book(at(THURSDAY, 10), dr_shah)
     booking.cancel_appointment(appointment=appointment, by_clinic=False, now=now)
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CANCELLED_BY_PATIENT
@@ -178,28 +182,28 @@ def test_patients_cannot_change_online_inside_the_cut_off(book, dr_shah, now):
 
 
 def test_G2_moving_replaces_the_pending_emails_and_the_link(book, dr_shah, now):
-    appointment = book(at(TUESDAY, 10), dr_shah)
+    appointment = book(at(THURSDAY, 10), dr_shah)
     old_token = manage_token(appointment)
-    moved = booking.reschedule_appointment(appointment=appointment, starts_at=at(TUESDAY, 14), now=now)
+    moved = booking.reschedule_appointment(appointment=appointment, starts_at=at(THURSDAY, 14), now=now)
     assert (moved.starts_at, moved.ends_at, moved.blocks_until) == (
-        at(TUESDAY, 14),
-        at(TUESDAY, 14, 30),
-        at(TUESDAY, 14, 40),
+        at(THURSDAY, 14),
+        at(THURSDAY, 14, 30),
+        at(THURSDAY, 14, 40),
     )
     assert pending_kinds(moved) == ["booking_reminder", "booking_rescheduled"]
     assert booking.appointment_for_token(old_token, now=now) is None  # the old link stops working
     assert booking.appointment_for_token(manage_token(moved), now=now) == moved
     reminder = Outbox.objects.get(kind="booking_reminder", status=Outbox.Status.PENDING)
-    assert reminder.send_after == at(TUESDAY, 14) - datetime.timedelta(hours=24)
+    assert reminder.send_after == at(THURSDAY, 14) - datetime.timedelta(hours=48)
 
 
 def test_moving_into_a_taken_time_changes_nothing(book, dr_shah, now):
-    appointment = book(at(TUESDAY, 10), dr_shah)
-    book(at(TUESDAY, 14), dr_shah)
+    appointment = book(at(THURSDAY, 10), dr_shah)
+    book(at(THURSDAY, 14), dr_shah)
     with pytest.raises(SlotUnavailable):
-        booking.reschedule_appointment(appointment=appointment, starts_at=at(TUESDAY, 14), now=now)
+        booking.reschedule_appointment(appointment=appointment, starts_at=at(THURSDAY, 14), now=now)
     appointment.refresh_from_db()
-    assert appointment.starts_at == at(TUESDAY, 10)
+    assert appointment.starts_at == at(THURSDAY, 10)
     assert pending_kinds(appointment) == ["booking_confirmed", "booking_reminder"]
 
 

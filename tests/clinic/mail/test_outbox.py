@@ -509,7 +509,10 @@ def test_the_unsubscribe_page_asks_first_and_its_form_needs_a_csrf_token(mailout
     for _ in range(3):  # mail scanners prefetch links: a GET changes nothing
         page = browser.get(url)
         assert page.status_code == 200
-    assert "Stop receiving aftercare tips emails" in page.content.decode()
+    text = " ".join(page.content.decode().split())
+    assert "Stop the aftercare emails" in text
+    assert "ask how it is healing" in text  # says what stops
+    assert "may still contact you about it by phone" in text  # and that safety calls do not
     assert page["Referrer-Policy"] == "strict-origin"
     assert "no-store" in page["Cache-Control"]
     assert not EmailOptOut.objects.exists()

@@ -11,6 +11,7 @@ from ..models import (
     Appointment,
     Outbox,
 )
+from .waitlist import dashboard_panel as waitlist_panel  # importing it also registers the waiting list's screens
 
 
 def _link(name, query=""):
@@ -47,4 +48,5 @@ def dashboard(request, *, now):
             due += (pages.review_overdue(today) | pages.review_due_soon(today) | pages.awaiting_review()).count()
         panels["pages_due_for_review"] = due
         panels["pages_due_url"] = _link("admin:treatments_treatmentpage_changelist")
+    panels.update(waitlist_panel(request, now=now))
     return panels

@@ -26,6 +26,9 @@ _RECEPTION = [
     *_crud("clinic", "consultationtype", "view"),
     # The emails sent to patients, and retrying one that failed.
     *_crud("clinic", "outbox", "view", "change"),
+    # The waiting list: adding patients, changing their wishes, taking them off; the offers made.
+    *_crud("clinic", "waitlistentry", "view", "add", "change"),
+    *_crud("clinic", "waitlistoffer", "view"),
 ]
 
 ROLE_PERMISSIONS = {

@@ -151,6 +151,12 @@ def accept(*, offer: WaitlistOffer, answers: Mapping[str, str], notes: str = "",
         with transaction.atomic():
             offer = WaitlistOffer.objects.select_for_update().select_related("entry__patient").get(pk=offer.pk)
             entry = offer.entry
+            if offer.status == WaitlistOffer.Status.TAKEN and entry.status == Status.WAITING:
+                search: booking.SlotSearch = {"consultation_type": entry.consultation_type, "now": now}
+                raise SlotUnavailable(
+                    "That time was just taken by someone else.",
+                    alternatives=booking.alternatives(search, offer.starts_at, entry.practitioner),
+                )
             if offer.status != WaitlistOffer.Status.OPEN or offer.expires_at <= now or entry.status != Status.WAITING:
                 raise OfferGone
             patient = entry.patient
@@ -172,10 +178,6 @@ def accept(*, offer: WaitlistOffer, answers: Mapping[str, str], notes: str = "",
             )
             offer.status, offer.answered_at, offer.appointment = WaitlistOffer.Status.ACCEPTED, now, appointment
             offer.save(update_fields=["status", "answered_at", "appointment"])
-            # Anyone else offered the same time will find it taken.
-            WaitlistOffer.objects.filter(
-                status=WaitlistOffer.Status.OPEN, practitioner=offer.practitioner, starts_at=offer.starts_at
-            ).update(status=WaitlistOffer.Status.TAKEN)
             entry.status, entry.ended_at = Status.BOOKED, now
             entry.save(update_fields=["status", "ended_at"])
             _end(entry.pk)
@@ -184,6 +186,11 @@ def accept(*, offer: WaitlistOffer, answers: Mapping[str, str], notes: str = "",
             status=WaitlistOffer.Status.TAKEN, answered_at=now
         )
         raise
+    # Anyone else offered the same time now finds it taken. After the commit, not inside it: another
+    # acceptor holding their own offer's lock while waiting on the constraint would deadlock with us.
+    WaitlistOffer.objects.filter(
+        status=WaitlistOffer.Status.OPEN, practitioner=offer.practitioner, starts_at=offer.starts_at
+    ).update(status=WaitlistOffer.Status.TAKEN)
     return appointment
 
 

@@ -14,8 +14,11 @@ from clinic.waitlist.matching import FreeSlot, Wish
 LONDON = ZoneInfo("Europe/London")
 QUIET = {"start": time(20), "end": time(8), "tz": LONDON}
 
+# Hypothesis takes naive bounds and attaches the zone itself.
 moments = st.datetimes(
-    min_value=datetime.datetime(2025, 1, 1), max_value=datetime.datetime(2030, 12, 31), timezones=st.just(UTC)
+    min_value=datetime.datetime(2025, 1, 1),  # noqa: DTZ001
+    max_value=datetime.datetime(2030, 12, 31),  # noqa: DTZ001
+    timezones=st.just(UTC),
 )
 wishes = st.builds(
     Wish,
@@ -25,7 +28,9 @@ wishes = st.builds(
     parts=st.frozensets(st.sampled_from(matching.PARTS)),
     latest_date=st.dates(min_value=datetime.date(2025, 1, 1), max_value=datetime.date(2031, 1, 1)),
 )
-slots = st.builds(FreeSlot, consultation_type=st.sampled_from([1, 2]), practitioner=st.sampled_from([10, 11]), start=moments)
+slots = st.builds(
+    FreeSlot, consultation_type=st.sampled_from([1, 2]), practitioner=st.sampled_from([10, 11]), start=moments
+)
 
 
 @given(wishes, slots)
@@ -109,7 +114,7 @@ def test_quiet_hours_that_do_not_wrap_midnight_and_an_empty_window():
     assert matching.in_quiet_hours(noon, start=time(12), end=time(13), tz=LONDON)
     assert not matching.in_quiet_hours(noon, start=time(8), end=time(8), tz=LONDON)
     with pytest.raises(ValueError, match="aware"):
-        matching.in_quiet_hours(datetime.datetime(2026, 6, 1, 12), **QUIET)
+        matching.in_quiet_hours(datetime.datetime(2026, 6, 1, 12), **QUIET)  # noqa: DTZ001 (naive on purpose)
 
 
 @given(moments, st.integers(1, 60 * 24 * 30), st.integers(1, 600), st.integers(0, 48))

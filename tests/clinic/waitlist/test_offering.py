@@ -141,8 +141,9 @@ def test_a_later_acceptor_gets_alternatives_and_keeps_their_place(join, freed_sl
     second = join("second@example.org", days_ago=2)
     offering.make_offers(now=now)
     waitlist.accept(offer=first.offers.get(), answers=ANSWERS, now=now)
-    with pytest.raises(waitlist.OfferGone):  # the winner's booking closed the other offer at once
+    with pytest.raises(booking.SlotUnavailable) as taken:  # the winner's booking closed the other offer at once
         waitlist.accept(offer=second.offers.get(), answers=ANSWERS, now=now)
+    assert taken.value.alternatives and freed_slot not in [s.start for s in taken.value.alternatives]
     second.refresh_from_db()
     assert second.status == WaitlistEntry.Status.WAITING
     assert second.offers.get().status == WaitlistOffer.Status.TAKEN

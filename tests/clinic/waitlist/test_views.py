@@ -78,7 +78,9 @@ def test_changing_and_leaving_from_the_link(client, join, now):
     entry = join("pat@example.org")
     token = send_and_read_token(Outbox.objects.get(kind="waitlist_joined"))
     changed = {k: JOIN[k] for k in ("consultation_type", "practitioner", "latest_date")}
-    response = client.post(f"/waitlist/place/{token}/change/", {**changed, "weekdays": ["4"], "times_of_day": ["evening"]})
+    response = client.post(
+        f"/waitlist/place/{token}/change/", {**changed, "weekdays": ["4"], "times_of_day": ["evening"]}
+    )
     assert response.status_code == 302
     entry.refresh_from_db()
     assert (entry.weekdays, entry.times_of_day, entry.practitioner) == ("4", "evening", None)

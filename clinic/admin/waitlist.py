@@ -126,9 +126,6 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
             )
             obj.pk = entry.pk
 
-    def save_related(self, request, form, formsets, change):
-        pass  # the inline is read-only; nothing else relates
-
     @admin.display(description="Offers made", ordering="made")
     def offers_made(self, entry):
         return entry.made

@@ -23,8 +23,11 @@ PAGES = {
     "condition pages": "treatments/conditionpage/",
     "outbox": "clinic/outbox/",
     "staff logins": "auth/user/",
+    "waiting list": "clinic/waitlistentry/",
+    "add to waiting list": "clinic/waitlistentry/add/",
 }
 STAFF_AREAS = {"appointments", "agenda", "appointments csv", "patients", "practitioners", "closures", "outbox"}
+STAFF_AREAS |= {"waiting list", "add to waiting list"}
 CONTENT = {"treatment pages", "condition pages"}
 SEES = {
     roles.RECEPTION: {"dashboard"} | STAFF_AREAS,

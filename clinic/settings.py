@@ -285,11 +285,9 @@ CLINIC_BOOKING_MIN_NOTICE_HOURS = env_int("CLINIC_BOOKING_MIN_NOTICE_HOURS", 12)
 CLINIC_BOOKING_HORIZON_DAYS = env_int("CLINIC_BOOKING_HORIZON_DAYS", 60)
 CLINIC_BOOKING_SLOT_STEP_MINUTES = env_int("CLINIC_BOOKING_SLOT_STEP_MINUTES", 15)
 CLINIC_CANCELLATION_CUTOFF_HOURS = env_int("CLINIC_CANCELLATION_CUTOFF_HOURS", 24)
-# The waiting list (README "Waiting list"): how many patients are offered one free time at once, how long
-# an offer holds (never past the booking notice before the time), and when no offer is sent (clinic time).
-WAITLIST_OFFER_BATCH = env_int("WAITLIST_OFFER_BATCH", 1)
-WAITLIST_OFFER_HOLD_MINUTES = env_int("WAITLIST_OFFER_HOLD_MINUTES", 120)
-WAITLIST_QUIET_HOURS = env_str("WAITLIST_QUIET_HOURS", "20:00-08:00")
+WAITLIST_OFFER_BATCH = env_int("WAITLIST_OFFER_BATCH", 1)  # patients offered one free time at once (README)
+WAITLIST_OFFER_HOLD_MINUTES = env_int("WAITLIST_OFFER_HOLD_MINUTES", 120)  # never past the notice before it
+WAITLIST_QUIET_HOURS = env_str("WAITLIST_QUIET_HOURS", "20:00-08:00")  # clinic time: no offers sent then
 # Requests a minute one client address may make to patient-link pages (token guessing, D6).
 TOKEN_LINK_RATE_PER_MINUTE = env_int("TOKEN_LINK_RATE_PER_MINUTE", 30)
 # Bump when the privacy notice changes: each booking records the version the patient agreed to.
@@ -343,11 +341,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-old-email": {"task": "clinic.mail.tasks.purge_old_email", "schedule": 24 * 60 * 60.0},
     "purge-expired-records": {"task": "clinic.staff.tasks.purge_expired_records", "schedule": 24 * 60 * 60.0},
-    "waitlist-offer-free-times": {
-        "task": "clinic.waitlist.tasks.offer_free_times",
-        "schedule": 5 * 60.0,
-        "options": {"expires": 4 * 60},
-    },
+    "waitlist": {"task": "clinic.waitlist.tasks.offer_free_times", "schedule": 300.0, "options": {"expires": 240}},
 }
 # --- Outbox (see the README, "Email: the outbox") ---
 # A sender owns a claimed email this long; it must outlast CELERY_TASK_TIME_LIMIT, or a slow send is sent twice.

@@ -26,7 +26,9 @@ def offered(join, full_tuesday_morning, now):
     return older
 
 
-def test_the_list_shows_offers_made_accepted_and_expired(staff_client, settings, offered, django_assert_max_num_queries):
+def test_the_list_shows_offers_made_accepted_and_expired(
+    staff_client, settings, offered, django_assert_max_num_queries
+):
     client = staff_client(roles.RECEPTION)
     with django_assert_max_num_queries(15):
         page = client.get(f"/{settings.ADMIN_URL}clinic/waitlistentry/")

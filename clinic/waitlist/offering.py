@@ -116,7 +116,9 @@ def make_offers(*, now: datetime.datetime) -> int:
     return made
 
 
-def _offer(entry: WaitlistEntry, slot: schedule.PractitionerSlot, *, expires, now) -> bool:
+def _offer(
+    entry: WaitlistEntry, slot: schedule.PractitionerSlot, *, expires: datetime.datetime, now: datetime.datetime
+) -> bool:
     try:
         with transaction.atomic():
             offer = WaitlistOffer.objects.create(

@@ -24,6 +24,7 @@ PUBLIC_PAGES = [
     "/privacy/",
     "/book/?treatment=laser",
     "/book/times/",
+    "/waitlist/join/",
 ]
 
 

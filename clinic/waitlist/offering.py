@@ -12,6 +12,7 @@ import logging
 from collections import Counter, defaultdict
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
@@ -28,8 +29,14 @@ OfferStatus = WaitlistOffer.Status
 
 
 def quiet_hours() -> tuple[datetime.time, datetime.time]:
+    """WAITLIST_QUIET_HOURS ("20:00-08:00") as two local times; a malformed value stops the task loudly."""
     start, _, end = settings.WAITLIST_QUIET_HOURS.partition("-")
-    return datetime.time.fromisoformat(start.strip()), datetime.time.fromisoformat(end.strip())
+    try:
+        return datetime.time.fromisoformat(start.strip()), datetime.time.fromisoformat(end.strip())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"WAITLIST_QUIET_HOURS must look like 20:00-08:00, not {settings.WAITLIST_QUIET_HOURS!r}"
+        ) from None
 
 
 def is_quiet(now: datetime.datetime) -> bool:

@@ -4,6 +4,8 @@ The place's link carries a random token (only its SHA-256 is stored). GET only s
 changes. Every failure (unknown link, a place no longer waiting) is the same 404.
 """
 
+import datetime
+
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -64,7 +66,8 @@ def joined(request):
     joined = request.session.get("waitlist_joined")
     if not joined:
         raise Http404
-    return render(request, "waitlist/joined.html", {"joined": joined})
+    context = {"kind": joined["kind"], "latest_date": datetime.date.fromisoformat(joined["latest_date"])}
+    return render(request, "waitlist/joined.html", context)
 
 
 def _entry_or_404(token):

@@ -229,3 +229,31 @@ def test_the_scan_costs_a_fixed_number_of_queries(join, freed_slot, now, django_
     with django_assert_max_num_queries(30):
         assert offering.make_offers(now=now) == 1
     assert not Appointment.objects.filter(patient__email="older@example.org").exists()
+
+
+def test_a_lifted_closure_and_longer_hours_are_offered_without_any_hook(join, full_tuesday_morning, now, dr_shah):
+    """The scan reads the diary as booking does, so any way a time frees up is seen."""
+    from clinic.models import Closure, WorkingHours
+
+    older = join("older@example.org", days_ago=3, weekdays=(2,), latest=TUESDAY + datetime.timedelta(days=1))
+    closure = Closure.objects.create(
+        practitioner=dr_shah, first_day=TUESDAY + datetime.timedelta(days=1), reason="Leave"
+    )
+    assert offering.make_offers(now=now) == 0
+    closure.delete()
+    assert offering.make_offers(now=now) == 1
+    assert older.offers.get().starts_at == at(TUESDAY + datetime.timedelta(days=1), 9)
+
+    evening = join("evening@example.org", days_ago=2, weekdays=(1,), times=("evening",))
+    assert offering.make_offers(now=now) == 0
+    WorkingHours.objects.create(practitioner=dr_shah, weekday=1, start=datetime.time(17), end=datetime.time(19))
+    assert offering.make_offers(now=now) == 1
+    assert evening.offers.get().starts_at == at(TUESDAY, 17)
+
+
+def test_malformed_quiet_hours_stop_loudly(settings, now):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.WAITLIST_QUIET_HOURS = "late"
+    with pytest.raises(ImproperlyConfigured, match="WAITLIST_QUIET_HOURS"):
+        offering.is_quiet(now)

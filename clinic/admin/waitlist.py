@@ -118,6 +118,8 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Through the waiting-list service: a new place gets its confirmation email with the link."""
+        if change and obj.status != WaitlistEntry.Status.WAITING:
+            return  # read-only once the patient stopped waiting
         if change:
             waitlist.change(entry=obj, wishes=form.wishes(), now=timezone.now())
         else:

@@ -92,3 +92,32 @@ def test_patient_pages_need_no_login_but_give_nothing_away(client, db):
     assert client.get("/waitlist/done/booked/").status_code == 404
     assert client.get("/waitlist/done/left/").status_code == 404
     assert Patient.objects.count() == 0
+
+
+def test_a_place_no_longer_waiting_is_read_only(staff_client, settings, offered):
+    url = f"/{settings.ADMIN_URL}clinic/waitlistentry/{offered.pk}/change/"
+    client = staff_client(roles.RECEPTION)
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"offers-TOTAL_FORMS": "1", "offers-INITIAL_FORMS": "1"})
+    assert response.status_code == 302
+    offered.refresh_from_db()
+    assert offered.status == WaitlistEntry.Status.BOOKED and offered.times_of_day == "morning"
+
+
+def test_staff_change_what_suits_a_waiting_patient(staff_client, settings, join, consultation):
+    entry = join("pat@example.org")
+    response = staff_client(roles.RECEPTION).post(
+        f"/{settings.ADMIN_URL}clinic/waitlistentry/{entry.pk}/change/",
+        {
+            "consultation_type": consultation.pk,
+            "practitioner": "",
+            "weekdays": ["2"],
+            "times_of_day": ["afternoon", "evening"],
+            "latest_date": "2027-01-15",
+            "offers-TOTAL_FORMS": "0",
+            "offers-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, soup(response).select(".errorlist")
+    entry.refresh_from_db()
+    assert (entry.weekdays, entry.times_of_day, entry.practitioner) == ("2", "afternoon,evening", None)

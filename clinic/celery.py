@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
 app = Celery("clinic")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["clinic.mail", "clinic.staff", "clinic.aftercare"])
+app.autodiscover_tasks(["clinic.mail", "clinic.staff", "clinic.aftercare", "clinic.waitlist"])
 
 
 @task_prerun.connect

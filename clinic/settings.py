@@ -297,6 +297,9 @@ CLINIC_CANCELLATION_CUTOFF_HOURS = env_int("CLINIC_CANCELLATION_CUTOFF_HOURS", 2
 CLINICAL_REVIEW_INTERVAL_DAYS = env_int("CLINICAL_REVIEW_INTERVAL_DAYS", 365)
 # Reminder this many hours before: more than the cut-off (checked at start-up, clinic/booking/timing.py).
 CLINIC_BOOKING_REMINDER_HOURS = env_int("CLINIC_BOOKING_REMINDER_HOURS", 48)
+WAITLIST_OFFER_BATCH = env_int("WAITLIST_OFFER_BATCH", 1)  # patients offered one free time at once (README)
+WAITLIST_OFFER_HOLD_MINUTES = env_int("WAITLIST_OFFER_HOLD_MINUTES", 120)  # never past the notice before it
+WAITLIST_QUIET_HOURS = env_str("WAITLIST_QUIET_HOURS", "20:00-08:00")  # clinic time: no offers sent then
 # Requests a minute one client address may make to patient-link pages (token guessing, D6).
 TOKEN_LINK_RATE_PER_MINUTE = env_int("TOKEN_LINK_RATE_PER_MINUTE", 30)
 # Bump when the privacy notice changes: each booking records the version the patient agreed to.
@@ -353,6 +356,7 @@ CELERY_BEAT_SCHEDULE = {
     "realert-unhandled-concerns": {"task": "clinic.aftercare.tasks.realert_unhandled_concerns", "schedule": 300.0},
     # Mondays 07:00 UTC (minute, hour, day of week): the clinic managers' digest of content due for clinical review.
     "clinical-review-digest": {"task": "clinic.staff.tasks.send_review_digest", "schedule": crontab(0, 7, 1)},
+    "waitlist": {"task": "clinic.waitlist.tasks.offer_free_times", "schedule": 300.0, "options": {"expires": 240}},
 }
 # --- Outbox (see the README, "Email: the outbox") ---
 # A sender owns a claimed email this long; it must outlast CELERY_TASK_TIME_LIMIT, or a slow send is sent twice.

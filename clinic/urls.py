@@ -17,6 +17,7 @@ urlpatterns = [
     path("book/", include("clinic.booking.urls")),
     path("manage/", include("clinic.booking.manage_urls")),
     path("aftercare/", include("clinic.aftercare.urls")),
+    path("waitlist/", include("clinic.waitlist.urls")),
     path("email/", include("clinic.mail.urls")),
     path("dev/", include("clinic.mail.dev_urls")),
     path(settings.ADMIN_URL, admin.site.urls),

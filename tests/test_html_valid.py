@@ -27,6 +27,7 @@ PUBLIC_PAGES = [
     "/privacy/",
     "/book/?treatment=laser",
     "/book/times/",
+    "/waitlist/join/",
 ]
 
 

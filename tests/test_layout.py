@@ -79,7 +79,8 @@ def test_the_generic_layers_import_no_domain():
             "treatments",
         ),
         "clinic.mail": ("clinic.booking", "clinic.aftercare", "clinic.admin", "clinic.staff", "treatments"),
-        "clinic.booking": ("clinic.aftercare", "clinic.admin", "clinic.staff"),
+        "clinic.booking": ("clinic.aftercare", "clinic.admin", "clinic.staff", "clinic.waitlist"),
+        "clinic.waitlist": ("clinic.admin", "clinic.staff"),
         "clinic.aftercare": ("clinic.admin", "clinic.staff"),
         "clinic.staff": ("clinic.admin",),
     }

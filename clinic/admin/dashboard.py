@@ -12,6 +12,7 @@ from ..models import (
     Appointment,
     Outbox,
 )
+from .waitlist import dashboard_panel as waitlist_panel  # importing it also registers the waiting list's screens
 
 
 def _link(name, query=""):
@@ -62,4 +63,5 @@ def dashboard(request, *, now):
         panels["pages_due"] = due
     if user.has_perm("treatments.view_aftercarestep"):
         panels["held_aftercare"] = held_emails(now=now)  # steps not signed off: emails held back, and why
+    panels.update(waitlist_panel(request, now=now))
     return panels

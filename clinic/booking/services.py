@@ -136,7 +136,7 @@ def alternatives(
     return schedule.nearest_slots(slots, wanted, n)
 
 
-def _match_patient(details: PatientDetails) -> Patient:
+def match_patient(details: PatientDetails) -> Patient:
     """The patient an address belongs to, or a new one; a returning patient's record is never changed here.
 
     Anyone can type anyone's address, so a booking is no proof of identity: the details given
@@ -207,7 +207,7 @@ def book_consultation(
         with transaction.atomic():
             slot = check_slot(**search, practitioner=practitioner, starts_at=starts_at)
             appointment = Appointment(
-                patient=patient or _match_patient(details),
+                patient=patient or match_patient(details),
                 given_name=details.name,
                 given_phone=details.phone,
                 given_date_of_birth=details.date_of_birth,

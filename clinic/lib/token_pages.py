@@ -21,9 +21,9 @@ from .client_ip import client_ip
 logger = logging.getLogger(__name__)
 
 # Each ends in "<token>/...": the part after the prefix is the credential.
-TOKEN_PREFIXES = ("/manage/", "/aftercare/", "/email/unsubscribe/")
+TOKEN_PREFIXES = ("/manage/", "/aftercare/", "/email/unsubscribe/", "/waitlist/place/")
 # Pages that may show personal data: booking steps, token pages and what follows them.
-PRIVATE_PREFIXES = ("/book/", "/manage/", "/aftercare/", "/email/", "/dev/")
+PRIVATE_PREFIXES = ("/book/", "/manage/", "/aftercare/", "/email/", "/dev/", "/waitlist/")
 # Under "no-referrer" browsers post "Origin: null", which the CSRF check (rightly) refuses;
 # "strict-origin" sends only the site's origin, never the path with the token.
 REFERRER_POLICY = "strict-origin"

@@ -4,6 +4,7 @@ from .aftercare import AftercareCheckIn, AftercareDelivery, AftercareLink, Treat
 from .appointments import Appointment, ManageLink, Patient, Questionnaire
 from .mail import EmailOptOut, Outbox, UnsubscribeLink
 from .schedules import Closure, ConsultationType, Practitioner, WorkingHours
+from .waitlist import TimeOfDay, WaitlistEntry, WaitlistLink, WaitlistOffer
 
 __all__ = [
     "AftercareCheckIn",
@@ -18,7 +19,11 @@ __all__ = [
     "Patient",
     "Practitioner",
     "Questionnaire",
+    "TimeOfDay",
     "TreatmentRecord",
     "UnsubscribeLink",
+    "WaitlistEntry",
+    "WaitlistLink",
+    "WaitlistOffer",
     "WorkingHours",
 ]

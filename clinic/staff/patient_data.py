@@ -19,6 +19,7 @@ from ..lib import clock
 from ..lib.spreadsheets import csv_safe
 from ..mail import outbox
 from ..models import AftercareCheckIn, Appointment, ManageLink, Outbox, Patient, Questionnaire, TreatmentRecord
+from ..waitlist import services as waitlist
 from . import field_access
 
 ERASED_NAME = "Erased patient"
@@ -210,6 +211,7 @@ def erase_patient(*, patient, now):
         Appointment.objects.filter(patient=patient).update(notes="", **given)
         ManageLink.objects.filter(appointment__patient=patient).delete()
         Questionnaire.objects.filter(appointment__patient=patient).delete()
+        waitlist.erase(patient=patient)
 
         anonymous = {"name": ERASED_NAME, "email": erased_email(patient), "phone": "", "date_of_birth": None}
         # Earlier versions in the audit trail hold the same details.

@@ -31,6 +31,9 @@ _RECEPTION = [
     *_crud("clinic", "outbox", "view", "change"),
     # Who is waiting for a clinician's call about a worry: name and phone, nothing clinical.
     "clinic.view_callbacks",
+    # The waiting list: adding patients, changing their wishes, taking them off; the offers made.
+    *_crud("clinic", "waitlistentry", "view", "add", "change"),
+    *_crud("clinic", "waitlistoffer", "view"),
 ]
 
 ROLE_PERMISSIONS = {

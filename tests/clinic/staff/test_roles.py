@@ -30,6 +30,8 @@ PAGES = {
     "own two-factor sign-in": "account/two-factor/",
     "book for a patient": "desk/book/",
     "book for a patient: search": "desk/book/?q=example",
+    "waiting list": "clinic/waitlistentry/",
+    "add to waiting list": "clinic/waitlistentry/add/",
 }
 STAFF_AREAS = {
     "appointments",
@@ -43,6 +45,8 @@ STAFF_AREAS = {
     "own two-factor sign-in",
     "book for a patient",
     "book for a patient: search",
+    "waiting list",
+    "add to waiting list",
 }
 CONTENT = {"treatment pages", "condition pages", "aftercare steps"}
 SEES = {

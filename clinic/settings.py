@@ -1,7 +1,6 @@
 """Settings for the clinic site, read from the environment (see .env.example)."""
 
 import datetime
-import ipaddress
 import os
 from pathlib import Path
 
@@ -9,7 +8,17 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.lib.env import env_bool, env_int, env_list, env_opening_hours, env_str, read_env_file
+from clinic.lib.env import (
+    broker_transport_options,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_networks,
+    env_opening_hours,
+    env_str,
+    read_env_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -209,12 +218,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "clinic.lib.client_ip.client_ip"
 # The addresses (or networks) of our own proxies. X-Forwarded-For is believed only from them, so a
 # client that reaches gunicorn directly cannot pick its address to dodge a lockout or rate limit.
-TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
-for _proxy in TRUSTED_PROXIES:
-    try:
-        ipaddress.ip_network(_proxy, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 # A one-time code from an authenticator app as well as the password (django-otp, TOTP).
 STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", not DEBUG)
 # Staff are signed out after this long without a request.
@@ -306,27 +310,9 @@ TOKEN_LINK_RATE_PER_MINUTE = env_int("TOKEN_LINK_RATE_PER_MINUTE", 30)
 PRIVACY_NOTICE_VERSION = env_str("PRIVACY_NOTICE_VERSION", "2026-11")
 
 # --- Celery -----------------------------------------------------------------
-_BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost/")
-if CELERY_BROKER_URL.startswith("filesystem"):
-    for sub in ("queue", "processed", "control"):
-        (_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_BROKER_DIR / "queue"),
-        "data_folder_out": str(_BROKER_DIR / "queue"),
-        "processed_folder": str(_BROKER_DIR / "processed"),
-        "store_processed": False,
-        "control_folder": str(_BROKER_DIR / "control"),
-    }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Nothing we queue is delayed; a lost ack is redelivered after this long.
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
-        "socket_timeout": 2,
-        "socket_connect_timeout": 2,
-        "max_retries": 1,
-        "retry_on_timeout": False,
-    }
+# The embedded file broker's folders under var/, or Redis's timeouts (a lost ack redelivered after visibility_timeout).
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL, VAR_DIR / "broker")
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish that cannot reach the broker gives up fast: the outbox sweep sends it later.
@@ -372,9 +358,7 @@ HEALTH_MAIL_MAX_WAIT_SECONDS = env_int("HEALTH_MAIL_MAX_WAIT_SECONDS", 900)
 
 # --- Logging ----------------------------------------------------------------
 # "plain" for people, "json" for a log service: one object per line with request, user, task and email ids.
-LOG_FORMAT = env_str("LOG_FORMAT", "plain")
-if LOG_FORMAT not in ("plain", "json"):
-    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

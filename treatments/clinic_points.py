@@ -12,7 +12,8 @@ from django.template.loader import get_template
 from django.urls import reverse
 
 from . import content, review
-from .models import AftercareStep, ConditionPage, TreatmentPage, with_faqs
+from .live import with_faqs
+from .models import AftercareStep, ConditionPage, TreatmentPage
 
 
 @dataclass

@@ -16,7 +16,8 @@ from django.db import connection
 from django.db.models import Q
 
 from . import review
-from .models import ConditionPage, TreatmentPage, live_pages, with_faqs
+from .live import live_pages, with_faqs
+from .models import ConditionPage, TreatmentPage
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 10

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from . import review
 from .help import help_levels
-from .models import ConditionPage, TreatmentPage, with_faqs
+from .live import with_faqs
+from .models import ConditionPage, TreatmentPage
 from .search import search as run_search
 
 MILIA_SLUG = "milia"

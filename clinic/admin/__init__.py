@@ -10,8 +10,8 @@ from django.contrib import admin
 from . import (  # noqa: F401 (registers)
     accounts,
     agenda,
-    checklist,
     appointments,
+    checklist,
     concerns,
     dashboard,
     desk,

@@ -7,7 +7,8 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from django.utils import timezone
 
-from treatments.models import ConditionPage, TreatmentPage, live_pages
+from treatments.live import live_pages
+from treatments.models import ConditionPage, TreatmentPage
 
 
 class _AtSiteUrl(Sitemap):

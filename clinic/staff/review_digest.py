@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from treatments import review
-from treatments.models import AftercareStep, ConditionPage, TreatmentPage, with_faqs
+from treatments.live import with_faqs
+from treatments.models import AftercareStep, ConditionPage, TreatmentPage
 
 from ..lib import clock
 from ..lib.links import absolute_reverse

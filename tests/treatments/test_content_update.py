@@ -11,11 +11,11 @@ from treatments.models import AftercareStep, ConditionPage, TreatmentPage
 
 pytestmark = pytest.mark.django_db
 
-update = importlib.import_module("treatments.migrations.0021_safety_net_content")
+update = importlib.import_module("treatments.migrations.0005_safety_net_content")
 
 
 def run_update():
-    state = MigrationExecutor(connection).loader.project_state(("treatments", "0021_safety_net_content"))
+    state = MigrationExecutor(connection).loader.project_state(("treatments", "0005_safety_net_content"))
     update.refresh(state.apps, None)
 
 

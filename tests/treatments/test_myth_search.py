@@ -5,8 +5,8 @@ A patient who read that milia are autoimmune, hormonal, treated with steroid inj
 """
 
 import pytest
-from django.utils import timezone
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.utils import timezone
 
 from tests.helpers import soup
 from treatments.models import ConditionPage

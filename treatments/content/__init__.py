@@ -2,7 +2,7 @@
 
 Each page is a TOML file in this folder (sections in Markdown, FAQs, a treatment's aftercare
 steps). The data migration `treatments/0002_initial_content` loads the pages once, and later data
-migrations (`0021_safety_net_content`) refresh only what nobody has edited; after that
+migrations (`0005_safety_net_content`) refresh only what nobody has edited; after that
 the admin is where content changes. The safety net (levels and warning signs) is
 safety_net.toml, read by treatments.safety_net.
 """

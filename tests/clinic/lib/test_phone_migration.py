@@ -11,7 +11,7 @@ from tests.clinic_fixtures import TUESDAY, at, details
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("clinic.migrations.0020_normalise_phone_numbers")
+migration = importlib.import_module("clinic.migrations.0005_normalise_phone_numbers")
 
 
 def test_it_normalises_patients_and_the_numbers_given_at_booking(book):

@@ -52,7 +52,13 @@ CONTENT = {"treatment pages", "condition pages", "aftercare steps"}
 SEES = {
     roles.RECEPTION: {"dashboard"} | STAFF_AREAS,
     # Clinicians read the content and sign it off (the clinical checklist); editors draft it.
-    roles.CLINICIAN: {"dashboard", "treatment records", "record a treatment", "clinical checklist", "aftercare check-ins"}
+    roles.CLINICIAN: {
+        "dashboard",
+        "treatment records",
+        "record a treatment",
+        "clinical checklist",
+        "aftercare check-ins",
+    }
     | STAFF_AREAS
     | CONTENT,
     roles.CONTENT_EDITOR: {"dashboard", "own two-factor sign-in"} | CONTENT,

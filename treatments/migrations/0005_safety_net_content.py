@@ -87,6 +87,6 @@ def refresh(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("treatments", "0020_myths_and_colour_change")]
+    dependencies = [("treatments", "0004_myths_and_colour_change")]
 
     operations = [migrations.RunPython(refresh, migrations.RunPython.noop)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('treatments', '0002_initial_content'),
+        ("treatments", "0003_clinical_sign_off"),
     ]
 
     operations = [

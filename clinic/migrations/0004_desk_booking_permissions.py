@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0003_closures_readable_by_slot_search'),
+        ("clinic", "0003_closures_readable_by_slot_search"),
     ]
 
     operations = [

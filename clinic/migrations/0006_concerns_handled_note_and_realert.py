@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0020_normalise_phone_numbers'),
+        ("clinic", "0005_normalise_phone_numbers"),
     ]
 
     operations = [

@@ -9,6 +9,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("treatments", "0002_initial_content")]
+    dependencies = [("treatments", "0005_safety_net_content")]
 
     operations = [TrigramExtension()]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('treatments', '0002_initial_content'),
+        ("treatments", "0002_initial_content"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -31,6 +31,6 @@ def normalise(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clinic", "0003_closures_readable_by_slot_search")]
+    dependencies = [("clinic", "0004_desk_booking_permissions")]
 
     operations = [migrations.RunPython(normalise, migrations.RunPython.noop, elidable=True)]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0003_closures_readable_by_slot_search'),
+        ("clinic", "0008_appointment_calendar_sequence"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0003_closures_readable_by_slot_search'),
+        ("clinic", "0006_concerns_handled_note_and_realert"),
     ]
 
     operations = [

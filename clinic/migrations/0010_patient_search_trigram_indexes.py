@@ -31,6 +31,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clinic", "0003_closures_readable_by_slot_search")]
+    dependencies = [("clinic", "0009_waitlist")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

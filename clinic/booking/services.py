@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from ..lib import clock, tokens
+from ..lib.races import RACE_ERRORS, lost_race
 from ..lib.links import absolute_reverse
 from ..mail import outbox
 from ..models import Appointment, ConsultationType, ManageLink, Outbox, Patient, Practitioner, Questionnaire
@@ -231,9 +232,11 @@ def book_consultation(
             Questionnaire.objects.create(appointment=appointment, **answers)
             if notify:
                 _queue_booking_emails(appointment, template="booking_confirmed", now=now)
-    except IntegrityError:
-        # A concurrent booking won the race (exclusion or unique constraint), or the same form
-        # was submitted twice at once: the second of those finds the first's appointment.
+    except RACE_ERRORS as error:
+        # A concurrent booking won the race (exclusion or unique constraint, or a deadlock between
+        # the two), or the same form was submitted twice at once: the second finds the first's appointment.
+        if not lost_race(error):
+            raise
         existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
@@ -319,7 +322,9 @@ def reschedule_appointment(
             _queue_booking_emails(
                 appointment, template="booking_rescheduled", now=now, extra={"previous_start": previous_start}
             )
-    except IntegrityError:
+    except RACE_ERRORS as error:
+        if not lost_race(error):
+            raise
         search: SlotSearch = {
             "consultation_type": appointment.consultation_type,
             "now": now,

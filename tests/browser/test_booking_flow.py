@@ -36,7 +36,7 @@ def book_through_the_pages(page, base_url):
     page.get_by_label("Date of birth").fill("1990-05-17")
     page.get_by_role("checkbox", name="privacy notice").check()
     page.get_by_role("button", name="Continue").click()
-    for group in page.get_by_role("group").all():
+    for group in page.locator("form").get_by_role("group").all():  # not the menu (a <details>)
         group.get_by_role("radio", name="No").first.check()
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Confirm booking").click()

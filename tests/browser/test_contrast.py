@@ -115,8 +115,8 @@ def test_booking_steps_meet_wcag_aa_contrast(booking, path):
 
 def test_the_measure_catches_bootstraps_own_borders(booking):
     """Negative control: without the site's colours, Bootstrap's pale edges fail the 3:1 test."""
-    page = booking("/book/details/")
-    field = page.locator("input.form-control").first
+    page = booking("/book/")
+    field = page.locator("main").locator(CONTROLS).first
     field.evaluate("(el) => el.style.setProperty('border-color', '#dee2e6', 'important')")  # Bootstrap's colour
     m = field.evaluate(MEASURE)
     assert contrast_ratio(m["border"], m["behind"]) < 3

@@ -77,7 +77,7 @@ def test_a_patient_joins_from_the_picker_is_offered_a_freed_time_and_takes_it(
     page.goto(page.base_url + path)
     assert "Tuesday 8 December at 10:30 with Dr Amira Shah" in page.locator("#offers-heading + ul").inner_text()
     page.get_by_role("link", name="Take this time").click()
-    for group in page.get_by_role("group").all():
+    for group in page.locator("form").get_by_role("group").all():  # not the menu (a <details>)
         group.get_by_role("radio", name="No").first.check()
     page.get_by_role("button", name="Book this time").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Your appointment is booked"

@@ -72,7 +72,8 @@ def test_patient_search_by_name_or_email_uses_a_trigram_index(on_postgres, field
 
 def reference_agenda_cells(day, practitioners, appointments, step=AGENDA_STEP):
     """The agenda's appointment cells as the first version found them: every appointment tested for every row."""
-    rows = build_agenda(day, practitioners=practitioners, appointments=appointments, closures=[], step=step)
+    now = clock.at(day - datetime.timedelta(days=1), datetime.time(0))  # the day before: no cell is past
+    rows = build_agenda(day, practitioners=practitioners, appointments=appointments, closures=[], step=step, now=now)
     found = []
     for column, p in enumerate(practitioners):
         theirs = sorted((a for a in appointments if a.practitioner_id == p.pk), key=lambda a: a.starts_at)

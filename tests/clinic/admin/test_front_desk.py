@@ -11,6 +11,7 @@ from tests.clinic_fixtures import ANSWERS, NOW, TUESDAY, at
 from tests.helpers import soup
 
 pytestmark = pytest.mark.django_db
+THURSDAY = TUESDAY + datetime.timedelta(days=2)
 
 MONDAY = NOW.date()
 TYPE = "milia-consultation"  # 30 minutes and a 10-minute buffer
@@ -104,11 +105,16 @@ def test_the_clicked_time_is_chosen_among_the_days_real_free_times(reception, de
 
 
 def test_reception_books_with_the_questions_and_emails_as_online(reception, desk_url, patient, dr_shah):
-    response = confirm(reception, desk_url, patient, dr_shah, at(TUESDAY, 10))
+    # Thursday: far enough ahead for the reminder (48 hours before), as an online booking would get.
+    response = confirm(reception, desk_url, patient, dr_shah, at(THURSDAY, 10))
     appointment = Appointment.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/appointment/{appointment.pk}/change/")
-    assert (appointment.patient, appointment.practitioner, appointment.starts_at) == (patient, dr_shah, at(TUESDAY, 10))
-    assert appointment.ends_at == at(TUESDAY, 10, 30) and appointment.blocks_until == at(TUESDAY, 10, 40)
+    assert (appointment.patient, appointment.practitioner, appointment.starts_at) == (
+        patient,
+        dr_shah,
+        at(THURSDAY, 10),
+    )
+    assert appointment.ends_at == at(THURSDAY, 10, 30) and appointment.blocks_until == at(THURSDAY, 10, 40)
     assert Questionnaire.objects.get(appointment=appointment).cold_sores == "no"
     kinds = set(Outbox.objects.filter(cause=cause_of(appointment)).values_list("kind", flat=True))
     assert kinds == {"booking_confirmed", "booking_reminder"}
@@ -129,7 +135,7 @@ def test_the_privacy_notice_and_the_answers_are_required(reception, desk_url, pa
     response = confirm(reception, desk_url, patient, dr_shah, at(TUESDAY, 10), privacy_told="", cold_sores="")
     assert response.status_code == 200
     text = response.content.decode()
-    assert "Tell the patient about the privacy notice" in text and "This field is required" in text
+    assert "Tell the patient about the privacy notice" in text and "Answer the question" in text
     assert not Appointment.objects.exists()
 
 

@@ -14,13 +14,14 @@ from tests.helpers import soup
 pytestmark = pytest.mark.django_db
 
 Status = Appointment.Status
-WEDNESDAY = TUESDAY + datetime.timedelta(days=1)
+THURSDAY = TUESDAY + datetime.timedelta(days=2)
+FRIDAY = THURSDAY + datetime.timedelta(days=1)
 
 
 @pytest.fixture
 def appointment(book, dr_shah):
-    """Tuesday 10:00 with Dr Shah, booked on Monday morning (its reminder is due Monday 10:00)."""
-    return book(at(TUESDAY, 10), practitioner=dr_shah)
+    """Thursday 10:00 with Dr Shah, booked on Monday morning (its reminder is due Tuesday 10:00, 48 hours before)."""
+    return book(at(THURSDAY, 10), practitioner=dr_shah)
 
 
 def change_url(settings, appointment):
@@ -38,7 +39,7 @@ def reminder(appointment):
 
 @pytest.mark.parametrize("status", [Status.ATTENDED, Status.NO_SHOW])
 def test_a_minute_before_the_start_marking_is_refused_by_the_server(staff_client, settings, appointment, status):
-    with time_machine.travel(at(TUESDAY, 9, 59), tick=False):
+    with time_machine.travel(at(THURSDAY, 9, 59), tick=False):
         desk = staff_client(roles.RECEPTION)
         page = soup(desk.get(change_url(settings, appointment)))
         assert page.find("button", attrs={"value": "attended"}) is None  # not offered...
@@ -50,7 +51,7 @@ def test_a_minute_before_the_start_marking_is_refused_by_the_server(staff_client
 
 @pytest.mark.parametrize("status", [Status.ATTENDED, Status.NO_SHOW])
 def test_at_the_start_marking_is_offered_and_drops_the_reminder(staff_client, settings, appointment, status):
-    with time_machine.travel(at(TUESDAY, 10), tick=False):
+    with time_machine.travel(at(THURSDAY, 10), tick=False):
         desk = staff_client(roles.RECEPTION)
         page = soup(desk.get(change_url(settings, appointment)))
         assert page.find("button", attrs={"value": status})
@@ -63,15 +64,15 @@ def test_the_service_refuses_to_mark_a_future_or_cancelled_appointment(appointme
     from clinic.booking.services import cancel_appointment
 
     with pytest.raises(statuses.StatusNotAllowed):
-        statuses.set_status(appointment=appointment, status=Status.ATTENDED, now=at(TUESDAY, 9, 59))
-    cancelled = cancel_appointment(appointment=book(at(TUESDAY, 11)), by_clinic=True, now=now)
+        statuses.set_status(appointment=appointment, status=Status.ATTENDED, now=at(THURSDAY, 9, 59))
+    cancelled = cancel_appointment(appointment=book(at(THURSDAY, 11)), by_clinic=True, now=now)
     with pytest.raises(statuses.StatusNotAllowed):
-        statuses.set_status(appointment=cancelled, status=Status.NO_SHOW, now=at(TUESDAY, 12))
+        statuses.set_status(appointment=cancelled, status=Status.NO_SHOW, now=at(THURSDAY, 12))
 
 
 def test_undo_the_same_day_goes_back_to_booked_in_history_without_a_new_reminder(staff_client, settings, appointment):
-    statuses.set_status(appointment=appointment, status=Status.ATTENDED, now=at(TUESDAY, 10, 5))
-    with time_machine.travel(at(TUESDAY, 23, 50), tick=False):
+    statuses.set_status(appointment=appointment, status=Status.ATTENDED, now=at(THURSDAY, 10, 5))
+    with time_machine.travel(at(THURSDAY, 23, 50), tick=False):
         desk = staff_client(roles.RECEPTION)
         assert soup(desk.get(change_url(settings, appointment))).find("button", attrs={"value": "booked"})
         response = post_status(desk, settings, appointment, "booked")
@@ -87,8 +88,8 @@ def test_undo_the_same_day_goes_back_to_booked_in_history_without_a_new_reminder
 
 
 def test_undo_is_refused_the_next_day(staff_client, settings, appointment):
-    statuses.set_status(appointment=appointment, status=Status.NO_SHOW, now=at(TUESDAY, 10, 5))
-    with time_machine.travel(at(WEDNESDAY, 0, 5), tick=False):
+    statuses.set_status(appointment=appointment, status=Status.NO_SHOW, now=at(THURSDAY, 10, 5))
+    with time_machine.travel(at(FRIDAY, 0, 5), tick=False):
         desk = staff_client(roles.RECEPTION)
         assert soup(desk.get(change_url(settings, appointment))).find("button", attrs={"value": "booked"}) is None
         response = post_status(desk, settings, appointment, "booked")
@@ -97,9 +98,9 @@ def test_undo_is_refused_the_next_day(staff_client, settings, appointment):
 
 
 def test_the_undo_action_in_the_list_reports_what_it_left_alone(staff_client, settings, appointment, book):
-    other = book(at(TUESDAY, 11))
-    statuses.set_status(appointment=appointment, status=Status.ATTENDED, now=at(TUESDAY, 10, 5))
-    with time_machine.travel(at(TUESDAY, 12), tick=False):
+    other = book(at(THURSDAY, 11))
+    statuses.set_status(appointment=appointment, status=Status.ATTENDED, now=at(THURSDAY, 10, 5))
+    with time_machine.travel(at(THURSDAY, 12), tick=False):
         data = {"action": "undo_marking", "_selected_action": [appointment.pk, other.pk]}
         response = staff_client(roles.RECEPTION).post(f"/{settings.ADMIN_URL}clinic/appointment/", data, follow=True)
     assert (
@@ -115,14 +116,14 @@ def move_url(settings, appointment):
 
 
 def test_move_is_not_offered_or_allowed_once_the_appointment_has_started(staff_client, settings, appointment):
-    with time_machine.travel(at(TUESDAY, 10, 1), tick=False):
+    with time_machine.travel(at(THURSDAY, 10, 1), tick=False):
         desk = staff_client(roles.RECEPTION)
         assert soup(desk.get(change_url(settings, appointment))).find("a", href=move_url(settings, appointment)) is None
         assert desk.get(move_url(settings, appointment)).status_code == 302
-        data = {"practitioner": appointment.practitioner_id, "day": WEDNESDAY.isoformat(), "time": "14:00"}
+        data = {"practitioner": appointment.practitioner_id, "day": FRIDAY.isoformat(), "time": "14:00"}
         response = desk.post(move_url(settings, appointment), data, follow=True)
     assert "has not started can be moved" in response.content.decode()
-    assert Appointment.objects.get(pk=appointment.pk).starts_at == at(TUESDAY, 10)
+    assert Appointment.objects.get(pk=appointment.pk).starts_at == at(THURSDAY, 10)
 
 
 def test_move_is_not_offered_or_allowed_on_a_cancelled_appointment(reception, settings, appointment, now):
@@ -132,25 +133,23 @@ def test_move_is_not_offered_or_allowed_on_a_cancelled_appointment(reception, se
     assert (
         soup(reception.get(change_url(settings, appointment))).find("a", href=move_url(settings, appointment)) is None
     )
-    data = {"practitioner": appointment.practitioner_id, "day": WEDNESDAY.isoformat(), "time": "14:00"}
+    data = {"practitioner": appointment.practitioner_id, "day": FRIDAY.isoformat(), "time": "14:00"}
     reception.post(move_url(settings, appointment), data)
-    assert Appointment.objects.get(pk=appointment.pk).starts_at == at(TUESDAY, 10)
+    assert Appointment.objects.get(pk=appointment.pk).starts_at == at(THURSDAY, 10)
 
 
 def test_the_service_refuses_to_move_an_appointment_that_has_started(appointment):
     from clinic.booking.services import SlotUnavailable, reschedule_appointment
 
     with pytest.raises(SlotUnavailable, match="has started"):
-        reschedule_appointment(
-            appointment=appointment, starts_at=at(WEDNESDAY, 14), now=at(TUESDAY, 10), by_clinic=True
-        )
+        reschedule_appointment(appointment=appointment, starts_at=at(FRIDAY, 14), now=at(THURSDAY, 10), by_clinic=True)
 
 
 def test_moving_offers_the_nearest_free_times_as_buttons_with_any_practitioner(reception, settings, book, dr_shah, sam):
     from clinic.booking.services import cause_of
 
-    appointment = book(at(TUESDAY, 10), practitioner=dr_shah)
-    book(at(TUESDAY, 10, 45), practitioner=dr_shah)  # Dr Shah is busy soon after: Sam is free then
+    appointment = book(at(THURSDAY, 10), practitioner=dr_shah)
+    book(at(THURSDAY, 10, 45), practitioner=dr_shah)  # Dr Shah is busy soon after: Sam is free then
     page = soup(reception.get(move_url(settings, appointment)))
     buttons = page.select(".alternatives button[name=alternative]")
     assert len(buttons) == 6

@@ -77,10 +77,11 @@ def send_everything(until=None):
 @pytest.fixture
 def every_patient_email(now, book, dr_shah, sam):
     """Book, move, cancel, resend, record a treatment with its aftercare, worry; then send it all."""
-    moved = book(at(TUESDAY, 10), practitioner=dr_shah)
+    thursday = TUESDAY + datetime.timedelta(days=2)  # far enough ahead for a reminder (48 hours before)
+    moved = book(at(thursday, 10), practitioner=dr_shah)
     send_everything(until=now)  # its confirmation leaves before it is moved
-    booking.reschedule_appointment(appointment=moved, starts_at=at(TUESDAY, 14), now=now)
-    cancelled = book(at(TUESDAY, 11), practitioner=sam, details=details(email="other@example.org"))
+    booking.reschedule_appointment(appointment=moved, starts_at=at(thursday, 14), now=now)
+    cancelled = book(at(thursday, 11), practitioner=sam, details=details(email="other@example.org"))
     booking.resend_confirmation(appointment=cancelled, now=now)
     booking.cancel_appointment(appointment=cancelled, by_clinic=False, now=now)
     record = aftercare.record_treatment(

@@ -598,6 +598,7 @@ def test_beat_runs_the_sweep_every_minute_and_the_purge_daily(settings):
         "clinic.mail.tasks.purge_old_email": 86400.0,
         "clinic.staff.tasks.purge_expired_records": 86400.0,
         "clinic.staff.tasks.send_review_digest": crontab(0, 7, 1),  # Mondays 07:00 UTC
+        "clinic.aftercare.tasks.realert_unhandled_concerns": 300.0,
         "clinic.waitlist.tasks.offer_free_times": 300.0,
     }
     assert set(schedule) <= set(app.tasks)

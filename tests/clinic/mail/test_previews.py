@@ -7,16 +7,20 @@ real-looking context, and the first 150 characters of each are checked against c
 drawn from the content.
 """
 
+import datetime
 import pathlib
 import re
 
 import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings
+from django.utils import timezone
 
 from clinic.aftercare.services import email_context
 from clinic.booking.services import _email_context as booking_context
 from clinic.mail.rendering import render_email
+from clinic.models import WaitlistEntry, WaitlistOffer
+from clinic.waitlist.services import _context as waitlist_context
 from tests.factories import AppointmentFactory, PatientFactory, PractitionerFactory
 from treatments import content
 from treatments.help import help_levels
@@ -34,8 +38,10 @@ PATIENT_EMAILS = {
     "booking_cancelled",
     "booking_reminder",
     "test_message",
+    "waitlist_joined",
+    "waitlist_offer",
 }
-STAFF_EMAILS = {"aftercare_concern", "server_error", "staff_alert"}
+STAFF_EMAILS = {"aftercare_concern", "review_digest", "server_error", "staff_alert"}
 
 # Body and clinical terms a preview must not show (with the treatment and condition names read from the content).
 CLINICAL_TERMS = [
@@ -67,13 +73,33 @@ def rendered_emails():
     patient = PatientFactory(name="Pat Example", email="pat@example.org")
     appointment = AppointmentFactory(patient=patient, practitioner=PractitionerFactory(name="Dr Test"))
     for name in ("booking_confirmed", "booking_rescheduled", "booking_cancelled", "booking_reminder"):
-        emails[name] = render_email(name, booking_context(appointment))
+        emails[name] = render_email(name, booking_context(appointment, now=timezone.now()))
+    # The waiting list's emails, from unsaved rows through the service's own context.
+    entry = WaitlistEntry(
+        patient=patient, consultation_type=appointment.consultation_type, latest_date=datetime.date(2027, 1, 29)
+    )
+    emails["waitlist_joined"] = render_email("waitlist_joined", waitlist_context(entry))
+    offer = WaitlistOffer(
+        entry=entry,
+        practitioner=appointment.practitioner,
+        starts_at=appointment.starts_at,
+        expires_at=appointment.starts_at,
+    )
+    emails["waitlist_offer"] = render_email(
+        "waitlist_offer",
+        {**waitlist_context(entry), "offer": offer, "starts_at": offer.starts_at, "expires_at": offer.expires_at},
+    )
     emails["test_message"] = render_email(
         "test_message",
         {"name": "Pat Example", "clinical": True, "help_levels": help_levels(), "link": "https://x.test/"},
     )
     emails["aftercare_concern"] = render_email("aftercare_concern", {"admin_url": "https://clinic.test/admin/x/"})
     emails["staff_alert"] = render_email("staff_alert", {"admin_url": "https://clinic.test/admin/x/", "outbox_id": 7})
+    digest_items = [{"name": "Laser removal", "url": "https://clinic.test/admin/x/", "due": datetime.date(2027, 1, 4)}]
+    emails["review_digest"] = render_email(
+        "review_digest",
+        {"sections": [{"title": "Overdue", "items": digest_items}], "checklist_url": "https://clinic.test/admin/c/"},
+    )
     emails["server_error"] = render_email("server_error", {"error": "ValueError", "frames": [], "request": None})
     return emails
 

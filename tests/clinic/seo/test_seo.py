@@ -11,7 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from clinic.lib.env import env_opening_hours
 from clinic.staff import roles
 from tests.helpers import soup
-from treatments.models import TreatmentPage
+from tests.review_fixtures import sign_off_all_content
+from treatments.models import ConditionPage, TreatmentPage
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,7 @@ def test_the_canonical_address_drops_the_query_string(client):
 
 def test_titles_are_escaped_once(client):
     TreatmentPage.objects.filter(slug="laser").update(seo_title="Laser & <you>", seo_description='Say "ah" & go')
+    sign_off_all_content()  # an edit needs a clinician's sign-off before the public sees it
     tags = head(client, "/treatments/laser/")
     assert tags.title.string == "Laser & <you> – Riverside Skin Clinic"
     assert tags.find("meta", property="og:title")["content"] == "Laser & <you> – Riverside Skin Clinic"
@@ -90,7 +92,9 @@ def test_the_milia_page_is_a_medical_web_page_about_the_condition(client):
     assert webpage["url"] == SITE + "/milia/"
     assert webpage["about"]["@type"] == "MedicalCondition"
     assert webpage["about"]["name"] == "Milia"
-    assert "lastReviewed" not in webpage  # awaiting clinical review
+    page = ConditionPage.objects.get(slug="milia")
+    assert webpage["lastReviewed"] == page.reviewed_on.isoformat()  # the clinician's sign-off
+    assert webpage["reviewedBy"] == {"@type": "Person", "name": page.reviewed_by}
     assert {o["@type"] for o in objects} == {"MedicalWebPage", "MedicalClinic"}
 
 
@@ -124,6 +128,7 @@ def test_the_clinic_is_a_medical_clinic_with_its_address_and_hours_from_settings
 
 def test_json_ld_cannot_close_its_script_element(client):
     TreatmentPage.objects.filter(slug="laser").update(summary="</script><script>alert(1)</script> & <!--")
+    sign_off_all_content()
     body = client.get("/treatments/laser/").content.decode()
     assert "</script><script>alert(1)" not in body.split("application/ld+json", 1)[1].split("</head>")[0]
     procedure = next(o for o in json_ld(client, "/treatments/laser/") if o["@type"] == "MedicalProcedure")

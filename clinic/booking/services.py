@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import transaction
 
 from ..lib import clock, tokens
-from ..lib.races import RACE_ERRORS, lost_race
 from ..lib.links import absolute_reverse
+from ..lib.races import RACE_ERRORS, lost_race
 from ..mail import outbox
 from ..models import Appointment, ConsultationType, ManageLink, Outbox, Patient, Practitioner, Questionnaire
 from . import availability, schedule, timing

@@ -80,12 +80,24 @@ DEMO_DIARY = [
 WORRY = "The spot where the milium was removed looks redder today than yesterday. Is that normal?"
 
 
+def _demo_phone(name):
+    """A number of Ofcom's London range for drama (020 7946 0000-0999): valid to the forms, never anyone's."""
+    return f"+44207946{sum(map(ord, name)) % 1000:04d}"
+
+
 def _demo_patient(name):
     email = f"{name.lower().replace(' ', '.')}@{DEMO_DOMAIN}"
-    patient, _ = Patient.objects.get_or_create(
-        email=email, defaults={"name": name, "phone": "+447700900123", "date_of_birth": datetime.date(1988, 4, 2)}
-    )
+    defaults = {"name": name, "phone": _demo_phone(name), "date_of_birth": datetime.date(1988, 4, 2)}
+    patient, _ = Patient.objects.get_or_create(email=email, defaults=defaults)
     return patient
+
+
+def _last_visit(now):
+    """On the hour, at least two hours ago, inside the day's 09:00-16:00; before that, yesterday at 16:00."""
+    local = clock.local(now - datetime.timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    if local.hour < 9:
+        return clock.at(local.date() - datetime.timedelta(days=1), datetime.time(16))
+    return min(local, clock.at(local.date(), datetime.time(16)))
 
 
 def _demo_appointment(patient, practitioner, kind, starts_at, *, now, status=Appointment.Status.BOOKED):
@@ -125,8 +137,8 @@ def load_demo_week(*, now):
         starts_at = clock.at(today + datetime.timedelta(days=days), datetime.time.fromisoformat(time))
         if starts_at > now:  # a run late in the day skips what would be in the past
             made.append(_demo_appointment(_demo_patient(name), practitioners[who], kinds[slug], starts_at, now=now))
-    # Seen two hours ago: attended, an extraction recorded, its aftercare started, and a worry sent back.
-    seen_at = clock.local(now - datetime.timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    # Seen earlier, in clinic hours: attended, an extraction recorded, its aftercare started, and a worry sent back.
+    seen_at = _last_visit(now)
     patient = _demo_patient("Hannah Webb")
     attended = _demo_appointment(
         patient, practitioners[0], kinds["milia-consultation"], seen_at, now=now, status=Appointment.Status.ATTENDED

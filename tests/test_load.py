@@ -41,7 +41,7 @@ DETAILS = {"phone": "07911 123456", "date_of_birth": "1990-05-17", "notes": "", 
 ANSWERS = dict.fromkeys(
     ["cold_sores", "isotretinoin", "pregnant", "keloid_scars", "blood_thinners", "anaesthetic_allergy"], "no"
 )
-# A booking owes a confirmation now and a reminder a day before (the hot slots are days away).
+# A booking owes a confirmation now and a reminder 48 hours before (the hot slots are three or more days away).
 EXPECTED_KINDS = ["booking_confirmed", "booking_reminder"]
 
 

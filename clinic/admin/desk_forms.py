@@ -98,7 +98,7 @@ class DeskBookingForm(forms.Form):
     notify = forms.BooleanField(
         required=False,
         initial=True,
-        label="Email the patient a confirmation (and a reminder the day before)",
+        label="Email the patient a confirmation (and a reminder before the appointment)",
     )
     privacy_told = forms.BooleanField(
         label="The patient has been told how the clinic keeps their details (the privacy notice)",

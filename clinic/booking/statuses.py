@@ -40,7 +40,7 @@ def set_status(*, appointment: Appointment, status: str, now: datetime.datetime)
 def undo_status(*, appointment: Appointment, now: datetime.datetime) -> Appointment:
     """Back to booked, on the appointment's own clinic day (a mistake at the desk).
 
-    The reminder stays cancelled: the appointment has started, so its time (a day before) is long past.
+    The reminder stays cancelled: the appointment has started, so its time (48 hours before, by default) is long past.
     """
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)

@@ -58,9 +58,8 @@ def _reviewed(entity, page):
     return entity
 
 
-def condition_page_json_ld(page):
-    """The milia page: a MedicalWebPage about the MedicalCondition, published by the clinic."""
-    url = absolute(page.get_absolute_url())
+def _webpage(page, url, about):
+    """The MedicalWebPage of a content page, reviewed as its sign-off says, published by the clinic."""
     webpage = {
         "@type": "MedicalWebPage",
         "@id": url,
@@ -69,16 +68,23 @@ def condition_page_json_ld(page):
         "description": page.seo_description or page.summary,
         "dateModified": page.updated_at,
         "inLanguage": "en-GB",
-        "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
-        "about": {
-            "@type": "MedicalCondition",
-            "name": page.title,
-            "description": page.summary,
-            "associatedAnatomy": {"@type": "AnatomicalStructure", "name": "Skin"},
-        },
+        **about,
         "publisher": {"@id": absolute("/#clinic")},
     }
-    return {"@context": SCHEMA, "@graph": [_reviewed(webpage, page), clinic_entity()]}
+    return _reviewed(webpage, page)
+
+
+def condition_page_json_ld(page):
+    """The milia page: a MedicalWebPage about the MedicalCondition, published by the clinic."""
+    url = absolute(page.get_absolute_url())
+    condition = {
+        "@type": "MedicalCondition",
+        "name": page.title,
+        "description": page.summary,
+        "associatedAnatomy": {"@type": "AnatomicalStructure", "name": "Skin"},
+    }
+    about = {"audience": {"@type": "MedicalAudience", "audienceType": "Patient"}, "about": condition}
+    return {"@context": SCHEMA, "@graph": [_webpage(page, url, about), clinic_entity()]}
 
 
 def treatment_page_json_ld(page):
@@ -92,18 +98,8 @@ def treatment_page_json_ld(page):
         "url": url,
         "bodyLocation": "Skin",
     }
-    webpage = {
-        "@type": "MedicalWebPage",
-        "@id": url,
-        "url": url,
-        "name": page.seo_title or page.title,
-        "description": page.seo_description or page.summary,
-        "dateModified": page.updated_at,
-        "inLanguage": "en-GB",
-        "about": {"@id": procedure["@id"]},
-        "publisher": {"@id": absolute("/#clinic")},
-    }
-    return {"@context": SCHEMA, "@graph": [procedure, _reviewed(webpage, page), clinic_entity()]}
+    webpage = _webpage(page, url, {"about": {"@id": procedure["@id"]}})
+    return {"@context": SCHEMA, "@graph": [procedure, webpage, clinic_entity()]}
 
 
 def clinic_json_ld():

@@ -49,11 +49,14 @@ def panel(page):
     return dict(zip(box.locator("dt").all_inner_texts(), box.locator("dd").all_inner_texts(), strict=True))
 
 
-def test_a_phone_without_javascript_books_from_a_treatment_page_reading_each_error_summary(phone, live_server):
+def test_a_phone_without_javascript_books_from_milialar_via_a_treatment_page_reading_each_error_summary(phone, live_server):
     from clinic.models import Appointment
 
     page = phone(javascript=False)
-    page.goto(live_server.url + "/treatments/laser/")
+    page.goto(live_server.url + "/milialar/")  # not a medical term: the milia page answers it
+    assert page.url == live_server.url + "/milia/"
+    page.locator("main").locator('a[href="/treatments/laser/"]').first.click()
+    assert page.url == live_server.url + "/treatments/laser/"
     page.locator(".booking-call").get_by_role("link", name="Book a consultation").click()
     assert panel(page) == {"Treatment of interest": "Laser ablation"}
 

@@ -21,6 +21,8 @@ def clinical_lead():
         username=REVIEWER, defaults={"is_staff": True, "first_name": "Test", "last_name": "Clinical Lead"}
     )
     if made:
+        user.set_unusable_password()  # signs off through the code, never signs in
+        user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name="Clinician"))
     return user
 

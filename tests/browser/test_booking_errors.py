@@ -49,7 +49,9 @@ def panel(page):
     return dict(zip(box.locator("dt").all_inner_texts(), box.locator("dd").all_inner_texts(), strict=True))
 
 
-def test_a_phone_without_javascript_books_from_milialar_via_a_treatment_page_reading_each_error_summary(phone, live_server):
+def test_a_phone_without_javascript_books_from_milialar_via_a_treatment_page_reading_each_error_summary(
+    phone, live_server
+):
     from clinic.models import Appointment
 
     page = phone(javascript=False)

@@ -27,11 +27,15 @@ LONG_HEADER = 900  # ASCII header values up to this long are written unfolded (w
 CRLF = "\r\n"
 
 
-@lru_cache(maxsize=64)
 def address(value: str) -> str:
     """An address (maybe with a display name) as a header holds it: IDNA domain, RFC 2047 name (Django's rules)."""
     if value.isascii() and "<" not in value and '"' not in value and "," not in value:
         return _checked("address", value)
+    return _sanitized(value)
+
+
+@lru_cache(maxsize=4)  # the clinic's From and Reply-To: the same for every message
+def _sanitized(value: str) -> str:
     return _checked("address", sanitize_address(value, "utf-8"))
 
 

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=1000, help="Send at most this many emails this run.")
         parser.add_argument(
-            "--batch-size", type=int, default=50, help="Claim this many at a time; runs side by side share the work."
+            "--batch-size", type=int, default=200, help="Claim this many at a time; runs side by side share the work."
         )
 
     def handle(self, *, limit, batch_size, **options):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..lib import clock
 from ..models import Appointment, ConsultationType, Practitioner, Questionnaire
-from . import journey, rows, schedule, timing
+from . import journey, picker, rows, schedule, timing
 from . import services as booking
 from .forms import NO_PREFERENCE, ChooseConsultationForm, ConfirmForm, DetailsForm, QuestionnaireForm, SlotForm
 from .ics import appointment_ics
@@ -143,12 +143,14 @@ def times(request):
     week = schedule.week_of_free_times(
         consultation_type=kind, practitioner=practitioner, anchor=anchor, today=today, now=now, slots=slots
     )
+    chosen = clock.local(preselected.start).isoformat() if preselected else _state(request).get("slot")
     context = {
         "step": 2,
         "form": form,
         "kind": kind,
         "practitioner": practitioner,
-        "chosen": clock.local(preselected.start).isoformat() if preselected else _state(request).get("slot"),
+        "chosen": chosen,
+        "picker_html": picker.grid_html(week["picker_days"], chosen),
         **week,
     }
     return render(request, "booking/times.html", context)

@@ -22,7 +22,7 @@ class SessionStore(DatabaseSessionStore):
     def save(self, must_create: bool = False) -> None:
         if self.session_key is None:
             return self.create()
-        data = self._get_session(no_load=must_create)
+        data = self._get_session(no_load=must_create)  # type: ignore[attr-defined]  # (not in django-stubs)
         obj = self.create_model_instance(data)
         using = router.db_for_write(self.model, instance=obj)
         guard = transaction.atomic(using=using) if must_create and connections[using].in_atomic_block else None

@@ -197,7 +197,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "clinic.lib.session_store"  # one statement a save; cookies HttpOnly (the default)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # The __Host- prefix pins the cookies to this host over HTTPS (browsers refuse it on http).

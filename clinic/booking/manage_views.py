@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ..lib import clock
 from ..models import Appointment
-from . import schedule
+from . import picker, schedule
 from . import services as booking
 from .forms import SlotForm
 from .services import SlotUnavailable, TooLateToChange
@@ -83,6 +83,7 @@ def reschedule(request, token):
         "token": token,
         "form": SlotForm(),
         "action": reverse("manage:move_confirm", args=[token]),
+        "picker_html": picker.grid_html(week["picker_days"]),
         **week,
     }
     return render(request, "manage/reschedule.html", context)

@@ -14,7 +14,7 @@ from ..lib.links import absolute_reverse
 from ..lib.races import RACE_ERRORS, lost_race
 from ..mail import outbox
 from ..models import Appointment, ConsultationType, ManageLink, Outbox, Patient, Practitioner, Questionnaire
-from . import availability, schedule, timing
+from . import availability, emails, schedule, timing
 from .ics import appointment_ics
 
 logger = logging.getLogger(__name__)
@@ -196,9 +196,6 @@ def book_consultation(
     horizon (`override_rules`, recorded in the appointment's history), and may send no email
     at all (`notify=False`); `booked_by` names the staff member in the history.
     """
-    existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
     search: SlotSearch = {
         "consultation_type": consultation_type,
         "now": now,
@@ -232,9 +229,17 @@ def book_consultation(
             Questionnaire.objects.create(appointment=appointment, **answers)
             if notify:
                 _queue_booking_emails(appointment, template="booking_confirmed", now=now)
+    except SlotUnavailable:
+        # Booked already under this key (submitted again: its own booking took the time): that
+        # booking. Looked up only when booking fails, so a booking that goes through costs no query.
+        existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+        raise
     except RACE_ERRORS as error:
         # A concurrent booking won the race (exclusion or unique constraint, or a deadlock between
-        # the two), or the same form was submitted twice at once: the second finds the first's appointment.
+        # the two), or the same form was submitted twice at once (or again, and another practitioner
+        # was free): the second finds the first's appointment.
         if not lost_race(error):
             raise
         existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
@@ -375,26 +380,5 @@ def _email_context(appointment: Appointment, *, now: datetime.datetime) -> dict[
 def _queue_booking_emails(
     appointment: Appointment, *, template: str, now: datetime.datetime, extra: Mapping[str, Any] | None = None
 ) -> None:
-    """The confirmation (or change notice) now, and a reminder before the online change cut-off."""
-    version = f"{appointment.sequence}:{int(appointment.starts_at.timestamp())}"
     context = {**_email_context(appointment, now=now), **(extra or {})}
-    outbox.queue_email(
-        to=appointment.patient.email,
-        template=template,
-        context=context,
-        kind=template,
-        cause=cause_of(appointment),
-        idempotency_key=f"{template}:{appointment.pk}:{version}",
-        attachments=[("appointment.ics", appointment_ics(appointment, stamp=now), "text/calendar")],
-    )
-    remind_at = timing.reminder_time(appointment.starts_at, now=now)
-    if remind_at is not None:
-        outbox.queue_email(
-            to=appointment.patient.email,
-            template="booking_reminder",
-            context=context,
-            kind="booking_reminder",
-            cause=cause_of(appointment),
-            idempotency_key=f"booking_reminder:{appointment.pk}:{version}",
-            send_after=remind_at,
-        )
+    emails.queue(appointment, template=template, context=context, cause=cause_of(appointment), now=now)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..lib import clock
 from ..models import Appointment, ConsultationType, Practitioner, Questionnaire
-from . import journey, schedule, timing
+from . import journey, picker, rows, schedule, timing
 from . import services as booking
 from .forms import NO_PREFERENCE, ChooseConsultationForm, ConfirmForm, DetailsForm, QuestionnaireForm, SlotForm
 from .ics import appointment_ics
@@ -49,7 +49,14 @@ def _save_state(request, **changes):
 
 
 def _choice(state):
-    """The consultation type and practitioner (None: no preference) chosen so far, or None."""
+    """The consultation type and practitioner (None: no preference) chosen so far, or None.
+
+    Read once, at step 1: later steps rebuild them from the copy the session keeps (`rows.copy`).
+    """
+    kept = state.get("rows") or {}
+    if kept.get("type") and state.get("type") == kept["type"].get("slug"):
+        practitioner = rows.restore(Practitioner, kept["practitioner"]) if kept.get("practitioner") else None
+        return rows.restore(ConsultationType, kept["type"]), practitioner
     kind = ConsultationType.objects.filter(slug=state.get("type"), bookable_online=True).first()
     if kind is None:
         return None, None
@@ -77,10 +84,12 @@ def choose(request):
             practitioner=form.cleaned_data["practitioner_obj"],
             treatment=_state(request).get("treatment"),
         )
+        kind, practitioner = form.cleaned_data["consultation_type"], form.cleaned_data["practitioner_obj"]
         _save_state(
             request,
-            type=form.cleaned_data["consultation_type"].slug,
+            type=kind.slug,
             practitioner=form.cleaned_data["practitioner"],
+            rows={"type": rows.copy(kind), "practitioner": rows.copy(practitioner) if practitioner else None},
             slot=None,
             summary=summary,
         )
@@ -123,7 +132,9 @@ def times(request):
             except SlotUnavailable as unavailable:
                 context = {"kind": kind, "message": str(unavailable), "alternatives": unavailable.alternatives}
                 return render(request, "booking/slot_taken.html", context, status=409)
-            _save_state(request, slot=starts_at.isoformat())
+            # The confirming form's key is made with the slot, in the write that step makes anyway.
+            key = _state(request).get("key") or secrets.token_urlsafe(24)
+            _save_state(request, slot=starts_at.isoformat(), key=key)
             return redirect("booking:details" if not _state(request).get("details") else "booking:review")
         anchor = today
     else:
@@ -132,12 +143,14 @@ def times(request):
     week = schedule.week_of_free_times(
         consultation_type=kind, practitioner=practitioner, anchor=anchor, today=today, now=now, slots=slots
     )
+    chosen = clock.local(preselected.start).isoformat() if preselected else _state(request).get("slot")
     context = {
         "step": 2,
         "form": form,
         "kind": kind,
         "practitioner": practitioner,
-        "chosen": clock.local(preselected.start).isoformat() if preselected else _state(request).get("slot"),
+        "chosen": chosen,
+        "picker_html": picker.grid_html(week["picker_days"], chosen),
         **week,
     }
     return render(request, "booking/times.html", context)
@@ -171,8 +184,7 @@ def questions(request):
     return render(request, "booking/questions.html", {"form": form, "step": 4})
 
 
-def _review_context(request, state):
-    kind, practitioner = _choice(state)
+def _review_context(state, kind, practitioner):
     starts_at = datetime.datetime.fromisoformat(state["slot"])
     labels = {name: Questionnaire._meta.get_field(name).verbose_name for name in Questionnaire.QUESTIONS}
     answers = dict(Questionnaire.Answer.choices)
@@ -195,9 +207,11 @@ def review(request):
     """Step 5: check everything, then confirm. The hidden key makes a double submit book once."""
     if request.method == "POST":
         # Submitted again after booking (double click, or back and submit): same confirmation.
+        # Only a browser that has booked can be submitting again: no query for a first submit.
         key = request.POST.get("idempotency_key", "")
-        done = Appointment.objects.filter(idempotency_key=key).only("reference").first() if key else None
-        if done is not None and request.session.get("booked") == done.reference:
+        booked = request.session.get("booked")
+        done = Appointment.objects.filter(idempotency_key=key).only("reference").first() if key and booked else None
+        if done is not None and booked == done.reference:
             return redirect("booking:confirmed")
     state = _state(request)
     if not (state.get("slot") and state.get("details") and state.get("answers")):
@@ -209,7 +223,7 @@ def review(request):
         if not state.get("key"):
             _save_state(request, key=secrets.token_urlsafe(24))
         form = ConfirmForm(initial={"idempotency_key": _state(request)["key"]})
-        return render(request, "booking/review.html", {**_review_context(request, state), "form": form})
+        return render(request, "booking/review.html", {**_review_context(state, kind, practitioner), "form": form})
 
     form = ConfirmForm(request.POST)
     if not form.is_valid():

@@ -9,7 +9,7 @@ import datetime
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any, Protocol, TypedDict
 
@@ -109,22 +109,74 @@ def queue_email(
     stored as cancelled ("Unsubscribed"), so staff can see why it was not sent.
     """
     now = now or timezone.now()
-    recipient = clean_recipient(to)
-    if len(idempotency_key) > 200:
-        raise ValueError("An idempotency key may be at most 200 characters.")
-    send_after = send_after or now
-    if timezone.is_naive(send_after):
-        raise ValueError("send_after must be timezone-aware.")
+    clean_recipient(to)
+    _check_key(idempotency_key, send_after)
     existing = Outbox.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
+    row = new_row(
+        to=to,
+        template=template,
+        context=context,
+        kind=kind,
+        cause=cause,
+        idempotency_key=idempotency_key,
+        send_after=send_after,
+        category=category,
+        attachments=attachments,
+        now=now,
+    )
+    try:
+        with transaction.atomic():  # a savepoint: a racing duplicate must not spoil the caller's transaction
+            row.save()
+    except IntegrityError:
+        return Outbox.objects.get(idempotency_key=idempotency_key)
+    _publish_when_due(row, now=now)
+    return row
 
+
+def queue_emails(rows: Sequence[Outbox], *, now: datetime.datetime) -> list[Outbox]:
+    """Store rows made by `new_row` in one INSERT, as `queue_email` stores one; return the stored rows.
+
+    For a change that sends several emails at once (a booking's confirmation and reminder): two
+    queries whatever their number (the INSERT, and a SELECT of the stored rows) instead of
+    four each. A key already stored keeps its row (ON CONFLICT DO NOTHING, so no savepoint is
+    needed); unlike `queue_email`, every row has been rendered before that is known.
+    """
+    if not rows:
+        return []
+    Outbox.objects.bulk_create(rows, ignore_conflicts=True)
+    made = {row.idempotency_key: row.message_id for row in rows}
+    stored = {row.idempotency_key: row for row in Outbox.objects.filter(idempotency_key__in=list(made))}
+    for key, row in stored.items():
+        if row.message_id == made[key]:  # inserted now, not a row stored before under this key
+            _publish_when_due(row, now=now)
+    return [stored[row.idempotency_key] for row in rows]
+
+
+def new_row(
+    *,
+    to: str,
+    template: str,
+    context: Mapping[str, Any],
+    kind: str,
+    cause: str,
+    idempotency_key: str,
+    now: datetime.datetime,
+    send_after: datetime.datetime | None = None,
+    category: str = Category.ESSENTIAL,
+    attachments: Iterable[tuple[str, str | bytes, str]] = (),
+) -> Outbox:
+    """An email rendered into an unsaved row (arguments as `queue_email`'s), for `queue_emails`."""
+    recipient = clean_recipient(to)
+    _check_key(idempotency_key, send_after)
+    send_after = send_after or now
     context = dict(context)
     if category != Category.ESSENTIAL:
         context["unsubscribe_url"] = unsubscribe_url(TOKEN_PLACEHOLDER)
     subject, text, html = render_email(template, context)
     opted_out = category != Category.ESSENTIAL and is_opted_out(recipient, category)
-    row = Outbox(
+    return Outbox(
         recipient=recipient,
         subject=subject,
         body_text=text,
@@ -141,14 +193,18 @@ def queue_email(
         message_id=new_message_id(),
         created_at=now,
     )
-    try:
-        with transaction.atomic():  # a savepoint: a racing duplicate must not spoil the caller's transaction
-            row.save()
-    except IntegrityError:
-        return Outbox.objects.get(idempotency_key=idempotency_key)
-    if row.status == Status.PENDING and send_after <= now:
+
+
+def _check_key(idempotency_key: str, send_after: datetime.datetime | None) -> None:
+    if len(idempotency_key) > 200:
+        raise ValueError("An idempotency key may be at most 200 characters.")
+    if send_after is not None and timezone.is_naive(send_after):
+        raise ValueError("send_after must be timezone-aware.")
+
+
+def _publish_when_due(row: Outbox, *, now: datetime.datetime) -> None:
+    if row.status == Status.PENDING and row.send_after <= now:
         transaction.on_commit(partial(publish_send, row.pk))
-    return row
 
 
 def clean_recipient(address: str) -> str:

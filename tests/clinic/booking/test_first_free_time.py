@@ -113,3 +113,27 @@ def test_picker_strings_are_what_the_template_filters_made():
         "Tuesday 8 December at 09:30",
     )
     assert day.slots[1].id == "slot-20261208-1000-2"
+
+
+def test_the_picker_grid_is_the_markup_the_template_loop_made():
+    """One fieldset a day, one radio a slot; the chosen one checked, a fixed one labelled, an empty day said so."""
+    from bs4 import BeautifulSoup
+
+    from clinic.booking.picker import grid_html
+
+    tuesday, wednesday = datetime.date(2026, 12, 8), datetime.date(2026, 12, 9)
+    start, later = at(tuesday, 9, 30), at(tuesday, 10)
+    days = picker_days([(tuesday, [start, later]), (wednesday, [])], fixed=frozenset({start}))
+    page = BeautifulSoup(str(grid_html(days, chosen=later.isoformat())), "html.parser")
+    groups = page.find_all("fieldset")
+    assert [g.legend.get_text() for g in groups] == ["Tuesday 8 December", "Wednesday 9 December"]
+    radios = groups[0].find_all("input", attrs={"type": "radio", "name": "slot"})
+    assert [(r["value"], r["id"], r.get("checked")) for r in radios] == [
+        (start.isoformat(), "slot-20261208-0930-1", None),
+        (later.isoformat(), "slot-20261208-1000-2", ""),
+    ]
+    assert radios[0]["data-label"] == "Tuesday 8 December at 09:30"
+    labels = [label.get_text() for label in groups[0].find_all("label")]
+    assert labels == ["09:30 (can't be changed online)", "10:00"]
+    assert groups[1].get_text(strip=True) == "Wednesday 9 DecemberNo times free"
+    assert "checked" not in str(grid_html(days))

@@ -1,0 +1,50 @@
+"""Sessions saved in one statement (clinic.lib.session_store), with Django's database store's guarantees."""
+
+import pytest
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clinic.lib.session_store import SessionStore
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def statements(call):
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return [q["sql"].split()[0] for q in queries.captured_queries]
+
+
+def test_a_new_session_is_one_insert_and_a_change_one_update(on_postgres):
+    store = SessionStore()
+    store["booking"] = {"type": "milia-consultation"}
+    assert statements(store.save) == ["INSERT"]
+    store["booking"] = {"type": "laser"}
+    assert statements(store.save) == ["UPDATE"]
+    assert SessionStore(store.session_key)["booking"] == {"type": "laser"}
+
+
+def test_a_key_already_taken_is_refused_by_the_table_and_a_new_one_made(on_postgres, monkeypatch):
+    taken = SessionStore()
+    taken["who"] = "first"
+    taken.save()
+    keys = iter([taken.session_key, "b" * 32])
+    monkeypatch.setattr(SessionStore, "_get_new_session_key", lambda self: next(keys))
+    second = SessionStore()
+    second["who"] = "second"
+    second.save()
+    assert second.session_key == "b" * 32
+    assert SessionStore(taken.session_key)["who"] == "first"  # not overwritten
+    assert Session.objects.count() == 2
+
+
+def test_saving_a_session_deleted_meanwhile_is_an_update_error(on_postgres):
+    store = SessionStore()
+    store["x"] = 1
+    store.save()
+    Session.objects.all().delete()
+    store["x"] = 2
+    with pytest.raises(UpdateError):
+        store.save()

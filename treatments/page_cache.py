@@ -130,6 +130,15 @@ def _respond(request: HttpRequest, entry: dict[str, Any], *, version: int) -> Ht
     return get_conditional_response(request, etag=entry["etag"], last_modified=last_modified, response=response)
 
 
+def _key(request: HttpRequest, version: int) -> str:
+    # DEBUG decides whether a demo sign-off counts (treatments.review), so it decides what is live.
+    return f"content-page:{PROCESS_TOKEN}:{int(settings.DEBUG)}:{version}:{request.path}"
+
+
+def _cached_entry(request: HttpRequest, version: int) -> dict[str, Any] | None:
+    return cache.get(_key(request, version))
+
+
 def cached_page(view: View) -> View:
     """Serve the view's page from the cache to anonymous visitors (see the module's docstring)."""
 
@@ -140,8 +149,7 @@ def cached_page(view: View) -> View:
             patch_vary_headers(response, ("Cookie",))
             return response
         version = current_version()
-        key = f"content-page:{PROCESS_TOKEN}:{version}:{request.path}"
-        entry = cache.get(key)
+        entry = _cached_entry(request, version)
         if entry is None:
             response = view(request, *args, **kwargs)
             if not _storable(request, response):
@@ -150,7 +158,42 @@ def cached_page(view: View) -> View:
             assert isinstance(response, HttpResponse)
             content = response.content
             entry = {"content": content, "content_type": response["Content-Type"], "etag": _etag(content)}
-            cache.set(key, entry, TTL_SECONDS)
+            cache.set(_key(request, version), entry, TTL_SECONDS)
         return _respond(request, entry, version=version)
 
     return wrapper
+
+
+class CachedPageMiddleware:
+    """Serve a cached page early, before sessions, the user, messages and URL resolution.
+
+    It sits after the middleware that add the security headers (SecurityMiddleware, CSP,
+    Permissions-Policy), so they are added as for any page, and it runs the few later ones a
+    page's response goes through for an anonymous visitor: CommonMiddleware (the Host check,
+    Content-Length), X-Frame-Options and the request id (`clinic.lib.log_context`). Only a path a
+    `cached_page` view has stored is ever served here; anything else goes on down the stack.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        from django.middleware.clickjacking import XFrameOptionsMiddleware
+        from django.middleware.common import CommonMiddleware
+
+        from clinic.lib.log_context import RequestContextMiddleware
+
+        self.get_response = get_response
+        chain: Any = RequestContextMiddleware(self._serve)
+        self.serve = CommonMiddleware(XFrameOptionsMiddleware(chain))
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if _cacheable(request):
+            version = current_version()
+            entry = _cached_entry(request, version)
+            if entry is not None:
+                request._cached_page = (entry, version)  # type: ignore[attr-defined]
+                return self.serve(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _serve(request: HttpRequest) -> HttpResponseBase:
+        entry, version = request._cached_page  # type: ignore[attr-defined]
+        return _respond(request, entry, version=version)

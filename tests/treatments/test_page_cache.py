@@ -30,6 +30,8 @@ def test_the_second_anonymous_request_is_served_without_the_database(client, url
     assert first.status_code == second.status_code == 200
     assert count == 0
     assert second.content == first.content
+    # Served by CachedPageMiddleware, before sessions and the user are looked at.
+    assert not hasattr(second.wsgi_request, "session") and not hasattr(second.wsgi_request, "user")
     # The security headers are the middleware's, on the cached copy too.
     assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
     assert "script-src 'self'" in second["Content-Security-Policy"]
@@ -142,3 +144,29 @@ def test_after_a_change_the_old_etag_and_date_get_the_new_page(client):
     review.sign_off(page, user=clinical_lead(), now=timezone.now())
     by_tag = client.get("/treatments/laser/", headers={"if_none_match": first["ETag"]})
     assert by_tag.status_code == 200 and "CACHE-CANARY new" in by_tag.content.decode()
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_the_cached_copy_carries_every_security_header(client, url):
+    from tests.clinic.test_web_security import assert_security_headers
+
+    client.get(url, secure=True)
+    cached = client.get(url, secure=True)
+    assert cached.status_code == 200
+    assert_security_headers(cached)
+    assert len(cached["X-Request-ID"]) == 32
+    assert int(cached["Content-Length"]) == len(cached.content)
+
+
+def test_a_cached_page_still_checks_the_host(client):
+    client.get("/treatments/laser/")
+    assert client.get("/treatments/laser/", headers={"host": "evil.example"}).status_code == 400
+
+
+def test_a_page_cached_with_debug_on_is_not_served_with_it_off(client, settings):
+    page = unsign(TreatmentPage.objects.get(slug="laser"))
+    settings.DEBUG = True
+    review.sign_off_as_demo(page, now=timezone.now())
+    assert client.get("/treatments/laser/").status_code == 200
+    settings.DEBUG = False  # a demo sign-off does not count
+    assert client.get("/treatments/laser/").status_code == 404

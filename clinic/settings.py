@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "clinic.lib.csp.CSPMiddleware",  # django-csp's, the policy built once (clinic/lib/csp.py)
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    "treatments.page_cache.CachedPageMiddleware",  # anonymous visitors' cached content pages (README)
+    "clinic.lib.page_cache.CachedPageMiddleware",  # anonymous visitors' cached content pages (README)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

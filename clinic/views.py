@@ -5,12 +5,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
-from treatments.page_cache import cached_page
-
 from .context_processors import clinic_details
 
 
-@cached_page
 def home(request):
     return render(request, "home.html")
 

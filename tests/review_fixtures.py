@@ -9,7 +9,7 @@ taken. Tests of the gate itself take a sign-off away (`unsign`) or edit the text
 
 from django.utils import timezone
 
-from treatments import page_cache
+from clinic.lib import page_cache
 
 REVIEWER = "test-clinical-lead"
 

@@ -3,8 +3,7 @@
 The public sees a page only while it is live (`treatments.review.is_live`: published and signed
 off for its current text). Staff see a page that is not live at its own address too, under a
 banner saying why, and a live page whose review is overdue carries a staff-only banner. The
-banners sit outside the cached fragments, so the cache holds only what everyone sees. Anonymous
-visitors get the whole page from the cache (`treatments.page_cache`); staff never do.
+banners sit outside the cached fragments, so the cache holds only what everyone sees.
 """
 
 from django.conf import settings
@@ -18,7 +17,6 @@ from . import review
 from .help import help_levels
 from .live import with_faqs
 from .models import ConditionPage, TreatmentPage
-from .page_cache import cached_page
 from .search import search as run_search
 
 MILIA_SLUG = "milia"
@@ -67,7 +65,6 @@ def _treatment_context(page):
     return {"page": page, "faqs": page.faqs.all(), "help_levels": help_levels(), "today": timezone.localdate()}
 
 
-@cached_page
 def condition(request):
     now = timezone.now()
     page = get_object_or_404(ConditionPage.objects.published(), slug=MILIA_SLUG)
@@ -75,13 +72,11 @@ def condition(request):
     return render(request, "treatments/condition.html", {**context, **_review_context(request, page, now=now)})
 
 
-@cached_page
 def treatment_index(request):
     treatments = with_faqs(list(TreatmentPage.objects.published()))
     return render(request, "treatments/index.html", {"treatments": review.live(treatments, now=timezone.now())})
 
 
-@cached_page
 def treatment_detail(request, slug):
     now = timezone.now()
     page = get_object_or_404(TreatmentPage.objects.published().prefetch_related("faqs"), slug=slug)

@@ -2,6 +2,9 @@
 
 `/`, `/milia/`, `/treatments/` and `/treatments/<slug>/` are the same for every visitor who is not
 signed in, so the rendered page is kept in the cache and served without touching the database.
+The views are wrapped in `cached_page` where the URLs are declared (`clinic/urls.py`), and
+`clinic/apps.py` connects `content_changed` to the content models' signals: this module knows
+no model, and `treatments` stays free of `clinic`.
 
 - **Who gets the cached copy.** Only a GET or HEAD without a session cookie and without a
   messages cookie. Staff always carry a session cookie (they are signed in), so they never get
@@ -42,8 +45,13 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
+from django.urls import URLPattern
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
+
+from .log_context import RequestContextMiddleware
 
 VERSION_KEY = "content-pages:version"
 TTL_SECONDS = 60 * 60
@@ -127,7 +135,10 @@ def _respond(request: HttpRequest, entry: dict[str, Any], *, version: int) -> Ht
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = "no-cache"
     patch_vary_headers(response, ("Cookie",))
-    return get_conditional_response(request, etag=entry["etag"], last_modified=last_modified, response=response)
+    return (
+        get_conditional_response(request, etag=entry["etag"], last_modified=last_modified, response=response)
+        or response
+    )
 
 
 def _key(request: HttpRequest, version: int) -> str:
@@ -175,14 +186,9 @@ class CachedPageMiddleware:
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        from django.middleware.clickjacking import XFrameOptionsMiddleware
-        from django.middleware.common import CommonMiddleware
-
-        from clinic.lib.log_context import RequestContextMiddleware
-
         self.get_response = get_response
         chain: Any = RequestContextMiddleware(self._serve)
-        self.serve = CommonMiddleware(XFrameOptionsMiddleware(chain))
+        self.serve: Any = CommonMiddleware(XFrameOptionsMiddleware(chain))
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if _cacheable(request):
@@ -190,10 +196,21 @@ class CachedPageMiddleware:
             entry = _cached_entry(request, version)
             if entry is not None:
                 request._cached_page = (entry, version)  # type: ignore[attr-defined]
-                return self.serve(request)
+                response: HttpResponseBase = self.serve(request)
+                return response
         return self.get_response(request)
 
     @staticmethod
-    def _serve(request: HttpRequest) -> HttpResponseBase:
+    def _serve(request: HttpRequest) -> Any:
         entry, version = request._cached_page  # type: ignore[attr-defined]
         return _respond(request, entry, version=version)
+
+
+def cached_patterns(patterns: list[Any], *, names: set[str]) -> list[Any]:
+    """`patterns` with the views of the URLs named in `names` wrapped in `cached_page`."""
+    return [
+        URLPattern(p.pattern, cached_page(p.callback), p.default_args, p.name)
+        if isinstance(p, URLPattern) and p.name in names
+        else p
+        for p in patterns
+    ]

@@ -1,4 +1,4 @@
-"""The whole-page cache of the public content pages (treatments/page_cache.py)."""
+"""The whole-page cache of the public content pages (clinic/lib/page_cache.py)."""
 
 import datetime
 

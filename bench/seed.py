@@ -49,13 +49,13 @@ WITH days AS (
 INSERT INTO clinic_appointment (
     reference, patient_id, practitioner_id, consultation_type_id, starts_at, ends_at, blocks_until, status,
     notes, given_name, given_phone, given_marketing_consent, details_to_confirm, privacy_notice_version,
-    consented_at, created_at
+    consented_at, created_at, sequence
 )
 SELECT 'H' || lpad(%(practitioner)s::text, 3, '0') || lpad(n::text, 8, '0'),
     ids[1 + (n * 7 + %(practitioner)s) %% cardinality(ids)], %(practitioner)s, %(kind)s,
     starts_at, starts_at + %(duration)s, starts_at + %(blocks)s,
     CASE WHEN n %% 20 = 0 THEN 'no_show' ELSE 'attended' END,
-    '', '', '', false, false, %(version)s, starts_at - interval '7 days', starts_at - interval '7 days'
+    '', '', '', false, false, %(version)s, starts_at - interval '7 days', starts_at - interval '7 days', 0
 FROM slots, patients WHERE n < %(count)s
 """
 

@@ -51,7 +51,7 @@ from django.urls import URLPattern
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
-from .log_context import RequestContextMiddleware
+from .log_context import request_id_of
 
 VERSION_KEY = "content-pages:version"
 TTL_SECONDS = 60 * 60
@@ -65,8 +65,8 @@ def _shared_cache() -> bool:
     return not isinstance(caches["default"], LocMemCache)
 
 
-def _version_file() -> Path:
-    return Path(settings.VAR_DIR) / "content-version"
+def _version_file() -> str:
+    return os.path.join(settings.VAR_DIR, "content-version")
 
 
 def current_version() -> int:
@@ -93,7 +93,7 @@ def _bump() -> int:
         previous = os.stat(path).st_mtime_ns
     except FileNotFoundError:
         previous = 0
-        path.touch()
+        Path(path).touch()
     version = max(time.time_ns(), previous + 1)
     os.utime(path, ns=(version, version))
     return version
@@ -181,14 +181,13 @@ class CachedPageMiddleware:
     It sits after the middleware that add the security headers (SecurityMiddleware, CSP,
     Permissions-Policy), so they are added as for any page, and it runs the few later ones a
     page's response goes through for an anonymous visitor: CommonMiddleware (the Host check,
-    Content-Length), X-Frame-Options and the request id (`clinic.lib.log_context`). Only a path a
+    Content-Length), X-Frame-Options and the request id (`clinic.lib.log_context`'s X-Request-ID). Only a path a
     `cached_page` view has stored is ever served here; anything else goes on down the stack.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
-        chain: Any = RequestContextMiddleware(self._serve)
-        self.serve: Any = CommonMiddleware(XFrameOptionsMiddleware(chain))
+        self.serve: Any = CommonMiddleware(XFrameOptionsMiddleware(self._serve))
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if _cacheable(request):
@@ -203,7 +202,10 @@ class CachedPageMiddleware:
     @staticmethod
     def _serve(request: HttpRequest) -> Any:
         entry, version = request._cached_page  # type: ignore[attr-defined]
-        return _respond(request, entry, version=version)
+        response = _respond(request, entry, version=version)
+        # A cached page logs nothing; like every response, it names its request (clinic.lib.log_context).
+        response["X-Request-ID"] = request_id_of(request)
+        return response
 
 
 def cached_patterns(patterns: list[Any], *, names: set[str]) -> list[Any]:

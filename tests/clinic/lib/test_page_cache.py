@@ -170,3 +170,11 @@ def test_a_page_cached_with_debug_on_is_not_served_with_it_off(client, settings)
     assert client.get("/treatments/laser/").status_code == 200
     settings.DEBUG = False  # a demo sign-off does not count
     assert client.get("/treatments/laser/").status_code == 404
+
+
+def test_a_cached_page_names_its_request_like_any_response(client):
+    client.get("/milia/")
+    response = client.get("/milia/", headers={"x-request-id": "proxy-id-12345"})
+    assert not hasattr(response.wsgi_request, "session")  # the cached copy
+    assert response["X-Request-ID"] == "proxy-id-12345"
+    assert client.get("/milia/", headers={"x-request-id": "bad id!"})["X-Request-ID"] != "bad id!"

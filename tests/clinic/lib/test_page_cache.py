@@ -8,6 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from clinic.lib import page_cache
 from tests.review_fixtures import clinical_lead, unsign
 from treatments import review
 from treatments.models import AftercareStep, ConditionPage, TreatmentPage
@@ -178,3 +179,39 @@ def test_a_cached_page_names_its_request_like_any_response(client):
     assert not hasattr(response.wsgi_request, "session")  # the cached copy
     assert response["X-Request-ID"] == "proxy-id-12345"
     assert client.get("/milia/", headers={"x-request-id": "bad id!"})["X-Request-ID"] != "bad id!"
+
+
+@pytest.fixture
+def redis_cache(redis_proc, redisdb, settings):
+    """The site's cache is the test's Redis (db 2), as with CACHE_URL: the version lives there."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "clinic.lib.cache.FailOpenRedisCache",
+            "LOCATION": f"redis://{redis_proc.host}:{redis_proc.port}/2",
+        }
+    }
+    caches["default"].clear()
+    yield caches["default"]
+    caches["default"].clear()
+    caches["default"].close()
+
+
+def test_with_redis_the_version_is_shared_and_an_edit_shows_at_once(client, redis_cache):
+    client.get("/treatments/laser/")
+    _, count = queries_of(client, "/treatments/laser/")
+    assert count == 0
+    before = redis_cache.get(page_cache.VERSION_KEY)
+    page = TreatmentPage.objects.get(slug="laser")
+    page.summary = "CACHE-CANARY redis"
+    page.save()
+    review.sign_off(page, user=clinical_lead(), now=timezone.now())
+    assert redis_cache.get(page_cache.VERSION_KEY) > before
+    assert "CACHE-CANARY redis" in client.get("/treatments/laser/").content.decode()
+
+
+def test_with_redis_down_pages_are_rendered_uncached(client, dead_redis):
+    for _ in range(2):
+        response, count = queries_of(client, "/treatments/laser/")
+        assert response.status_code == 200 and count > 0

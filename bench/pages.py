@@ -46,7 +46,7 @@ def content(repeat: int) -> dict:
     client = Client()
     return {
         f"GET {path}": measure(lambda path=path: client.get(path), repeat=repeat, check=ok)
-        for path in ("/milia/", "/treatments/laser/")
+        for path in ("/", "/milia/", "/treatments/", "/treatments/laser/")
     }
 
 

@@ -77,6 +77,10 @@ def main():
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         seed.load_demo_schedule()
+        # The public sees signed-off pages only (treatments.review); a demo sign-off does not count with DEBUG off.
+        from tests.review_fixtures import sign_off_all_content
+
+        sign_off_all_content()
         connections.close_all()
 
         def use(dbname):

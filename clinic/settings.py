@@ -71,8 +71,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "clinic.lib.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "clinic.lib.csp.CSPMiddleware",  # django-csp's, the policy built once (clinic/lib/csp.py)
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "clinic.lib.page_cache.CachedPageMiddleware",  # anonymous visitors' cached content pages (README)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -223,8 +224,7 @@ TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", not DEBUG)
 # Staff are signed out after this long without a request.
 STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
-# Reverting from a history page would bypass the booking rules: changes go through the forms.
-SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_REVERT_DISABLED = True  # reverting from a history page would bypass the booking rules
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -5,12 +5,17 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from treatments import urls as treatment_urls
+
 from . import views
+from .lib.page_cache import cached_page, cached_patterns
 from .seo import views as seo_views
 from .seo.sitemaps import SITEMAPS
 
+CACHED_CONTENT = {"condition", "index", "detail"}
+
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", cached_page(views.home), name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("robots.txt", seo_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS, "template_name": "seo/sitemap.xml"}, name="sitemap"),
@@ -21,7 +26,8 @@ urlpatterns = [
     path("email/", include("clinic.mail.urls")),
     path("dev/", include("clinic.mail.dev_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("", include("treatments.urls")),
+    # The content pages anonymous visitors get from the cache (clinic/lib/page_cache.py).
+    path("", include((cached_patterns(treatment_urls.urlpatterns, names=CACHED_CONTENT), "treatments"))),
 ]
 
 handler400 = "clinic.views.bad_request"

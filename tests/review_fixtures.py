@@ -9,6 +9,8 @@ taken. Tests of the gate itself take a sign-off away (`unsign`) or edit the text
 
 from django.utils import timezone
 
+from clinic.lib import page_cache
+
 REVIEWER = "test-clinical-lead"
 
 
@@ -50,5 +52,6 @@ def unsign(item):
     type(item).objects.filter(pk=item.pk).update(
         signed_off_fingerprint="", reviewed_on=None, reviewed_by="", reviewer=None, next_review_due=None
     )
+    page_cache.content_changed()  # an UPDATE sends no signal: the cached pages must drop the sign-off too
     item.refresh_from_db()
     return item

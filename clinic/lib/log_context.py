@@ -78,6 +78,12 @@ class ContextFormatter(logging.Formatter):
         return f"{text} [{ids}]" if ids else text
 
 
+def request_id_of(request: HttpRequest) -> str:
+    """The proxy's X-Request-ID when it is a sane one, or a new id."""
+    given = request.META.get("HTTP_X_REQUEST_ID", "")
+    return given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
 class RequestContextMiddleware:
     """Every log line of a request carries its id (the proxy's X-Request-ID, or a new one) and, for staff, their id.
 
@@ -88,8 +94,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        given = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request_id = request_id_of(request)
         values: dict[str, Any] = {"request_id": request_id}
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_staff:

@@ -130,6 +130,7 @@ def export_patient(patient, *, user):
             }
             for r in (records if may(TreatmentRecord) else [])
         ],
+        "waiting_list": _waiting_list(patient),
         "emails": [
             {
                 "kind": e.kind,
@@ -142,6 +143,40 @@ def export_patient(patient, *, user):
             for e in emails
         ],
     }
+
+
+def _waiting_list(patient):
+    """The patient's places on the waiting list (never clinical), with the times offered to them."""
+    entries = patient.waitlist_entries.select_related("consultation_type", "practitioner").prefetch_related(
+        "offers__practitioner"
+    )
+    return [
+        {
+            "joined_at": _local(e.joined_at),
+            "consultation_type": e.consultation_type.name,
+            "practitioner": e.practitioner.name if e.practitioner else "whoever is free",
+            "days": e.describe_days(),
+            "times_of_day": e.describe_times(),
+            "latest_date": e.latest_date.isoformat(),
+            "status": e.get_status_display(),
+            "ended_at": _local(e.ended_at),
+            "details_given_when_joining": {
+                "name": e.given_name,
+                "phone": e.given_phone,
+                "date_of_birth": e.given_date_of_birth.isoformat() if e.given_date_of_birth else None,
+            },
+            "offers": [
+                {
+                    "time": _local(o.starts_at),
+                    "practitioner": o.practitioner.name,
+                    "offered_at": _local(o.offered_at),
+                    "status": o.get_status_display(),
+                }
+                for o in e.offers.all()
+            ],
+        }
+        for e in entries.order_by("joined_at")
+    ]
 
 
 def _answers(appointment):
@@ -164,7 +199,13 @@ def export_csv(data):
         writer.writerow(["patient", "", name, _cell(value)])
     for section in data["left_out"]:
         writer.writerow(["left out", "", section, "not readable by this staff role"])
-    for section, key in (("appointments", "reference"), ("treatment_records", "performed_at"), ("emails", "queued_at")):
+    sections = (
+        ("appointments", "reference"),
+        ("treatment_records", "performed_at"),
+        ("waiting_list", "joined_at"),
+        ("emails", "queued_at"),
+    )
+    for section, key in sections:
         for item in data[section]:
             for name, value in item.items():
                 if isinstance(value, dict):

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from clinic.aftercare.services import record_treatment
-from clinic.models import Appointment, Outbox, Patient, Questionnaire, TreatmentRecord
+from clinic.models import Appointment, Outbox, Patient, Questionnaire, TreatmentRecord, WaitlistEntry, WaitlistOffer
 from clinic.staff import roles
-from clinic.staff.patient_data import erase_patient, export_patient
+from clinic.staff.patient_data import erase_patient, export_csv, export_patient
 from tests.clinic_fixtures import TUESDAY, at, details
 from tests.helpers import soup
 from treatments.models import AftercareStep, TreatmentPage
@@ -198,3 +198,24 @@ def test_J5_H5_erasing_through_the_admin_leaves_the_name_nowhere(patient_with_hi
     for canary in (*CANARIES.values(), NOTES, "Canary Namey"):
         assert canary not in everything, canary
     assert CLINICAL in everything  # the documented legal hold
+
+
+def test_the_export_holds_the_patients_places_on_the_waiting_list_and_the_times_offered(
+    patient_with_history, admin_user, consultation, dr_shah, now
+):
+    patient, _, _ = patient_with_history
+    entry = WaitlistEntry.objects.create(
+        patient=patient, consultation_type=consultation, weekdays="01", times_of_day="morning",
+        latest_date=TUESDAY.replace(month=12, day=31), joined_at=now, given_name="Pat Waiting",
+    )  # fmt: skip
+    WaitlistOffer.objects.create(
+        entry=entry, practitioner=dr_shah, starts_at=at(TUESDAY, 9), offered_at=now, expires_at=at(TUESDAY, 8)
+    )
+    data = export_patient(patient, user=admin_user)
+    [place] = data["waiting_list"]
+    assert place["consultation_type"] == consultation.name and place["days"] == "Monday, Tuesday"
+    assert place["details_given_when_joining"]["name"] == "Pat Waiting"
+    [offer] = place["offers"]
+    assert offer["practitioner"] == dr_shah.name and offer["time"] == "2026-12-08T09:00:00+00:00"
+    rows = list(csv.reader(io.StringIO(export_csv(data))))
+    assert ["waiting_list", place["joined_at"], "offers 1 practitioner", dr_shah.name] in rows

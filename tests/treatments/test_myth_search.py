@@ -52,9 +52,10 @@ def test_the_myths_section_is_shown_on_the_milia_page(client):
     section = page.find(id="myths")
     assert section.find("h2").text == "Things you may have read"
     assert [h.text for h in section.find_all("h3")] == [
-        '"Milia are an autoimmune disease"',
-        '"Milia are caused by hormones or oily skin"',
-        '"Steroid injections treat milia"',
-        '"Milialar is a separate condition"',
-        '"One treatment has the highest cure rate"',
+        # Each heading states the correction, never the claim on its own.
+        "Milia are not an autoimmune disease",
+        "Hormones or oily skin do not cause milia",
+        "Steroid injections do not treat milia",
+        '"Milialar" is not a medical term or a separate condition',
+        "No treatment is proven to have a better cure rate",
     ]

@@ -5,9 +5,10 @@
 
 FROM python:3.11-slim-bookworm AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore
-COPY requirements.txt /tmp/requirements.txt
+WORKDIR /build
+COPY requirements.txt requirements.txt
 RUN python -m venv --without-pip /opt/venv \
-    && pip --python /opt/venv/bin/python install --require-hashes --only-binary :all: -r /tmp/requirements.txt
+    && pip --python /opt/venv/bin/python install --require-hashes --only-binary :all: -r requirements.txt
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/venv/bin:$PATH

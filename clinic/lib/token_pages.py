@@ -56,6 +56,11 @@ class NoStoreMiddleware:
         return response
 
 
+def rate_window() -> int:
+    """The minute a request is counted in (a fixed window: the count starts again each minute)."""
+    return int(time.time() // 60)
+
+
 class TokenLinkRateLimitMiddleware:
     """At most TOKEN_LINK_RATE_PER_MINUTE requests a minute per client address to token pages."""
 
@@ -71,7 +76,7 @@ class TokenLinkRateLimitMiddleware:
 
     @staticmethod
     def _over_limit(request: HttpRequest) -> bool:
-        key = f"token-link-rate:{client_ip(request)}:{int(time.time() // 60)}"
+        key = f"token-link-rate:{client_ip(request)}:{rate_window()}"
         cache.add(key, 0, timeout=90)
         try:
             count = cache.incr(key)

@@ -15,15 +15,32 @@ from .timing import measure, summary, timed
 
 SLOT = re.compile(r'name="slot"[^>]*? value="([^"]+)"')
 KEY = re.compile(r'name="idempotency_key"[^>]*? value="([^"]+)"')
+CONTENT = ("/", "/milia/", "/treatments/", "/treatments/laser/")
+PICKER = "/book/times/"
 
 
 def ok(response):
     assert response.status_code == 200, (response.status_code, response.get("Location"))
 
 
+def picker_choice(practitioner: str) -> dict[str, str]:
+    """Step 1's query (a GET form): a consultation with `practitioner` (a pk, or "any" for no preference)."""
+    return {"consultation_type": "milia-consultation", "practitioner": practitioner}
+
+
+def picker_cases() -> list[tuple[str, str, dict[str, str]]]:
+    """(figure's name, practitioner chosen at step 1, query of the picker) for each time-picker figure."""
+    one = str(Practitioner.objects.order_by("pk").values_list("pk", flat=True).first())
+    return [
+        (f"time picker: {label}, {what}", who, query)
+        for label, who in (("one practitioner", one), ("no preference", "any"))
+        for what, query in (("week", {}), ("first available", {"first": "1"}))
+    ]
+
+
 def picker_client(practitioner: str) -> Client:
     client = Client()
-    response = client.get("/book/", {"consultation_type": "milia-consultation", "practitioner": practitioner})
+    response = client.get("/book/", picker_choice(practitioner))
     assert response.status_code == 302, response.status_code
     return client
 
@@ -44,23 +61,14 @@ def floors(repeat: int) -> dict:
 
 def content(repeat: int) -> dict:
     client = Client()
-    return {
-        f"GET {path}": measure(lambda path=path: client.get(path), repeat=repeat, check=ok)
-        for path in ("/", "/milia/", "/treatments/", "/treatments/laser/")
-    }
+    return {f"GET {path}": measure(lambda path=path: client.get(path), repeat=repeat, check=ok) for path in CONTENT}
 
 
 def picker(repeat: int) -> dict:
-    one = str(Practitioner.objects.order_by("pk").values_list("pk", flat=True).first())
     results = {}
-    for label, who in (("one practitioner", one), ("no preference", "any")):
+    for name, who, query in picker_cases():
         client = picker_client(who)
-        results[f"time picker: {label}, week"] = measure(
-            lambda c=client: c.get("/book/times/"), repeat=repeat, check=ok
-        )
-        results[f"time picker: {label}, first available"] = measure(
-            lambda c=client: c.get("/book/times/", {"first": "1"}), repeat=repeat, check=ok
-        )
+        results[name] = measure(lambda c=client, q=query: c.get(PICKER, q), repeat=repeat, check=ok)
     return results
 
 
@@ -84,8 +92,7 @@ def booking(iterations: int) -> dict:
 
 def flow(client, step):
     """One booking, step by step; `step(name, call, expected status)` times each request."""
-    choice = {"consultation_type": "milia-consultation", "practitioner": "any"}
-    step("1 choose (GET, redirect)", lambda: client.get("/book/", choice), 302)
+    step("1 choose (GET, redirect)", lambda: client.get("/book/", picker_choice("any")), 302)
     page = step("2 times (GET first available)", lambda: client.get("/book/times/", {"first": "1"}), 200)
     slot = SLOT.search(page.content.decode()).group(1)
     step("2 times (POST)", lambda: client.post("/book/times/", {"slot": slot}), 302)

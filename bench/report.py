@@ -3,16 +3,39 @@
 import re
 from pathlib import Path
 
+NOT_IN_PROCESS = ("seeded", "booking", "http")  # a shape's keys that are not one in-process page
+
 START = "<!-- bench:start -->"
 END = "<!-- bench:end -->"
 
 
-def _row(name, value, trivial, static):
+def _row(name, value, trivial, static, last="queries"):
     spread = f"{value['p10_ms']:.2f}–{value['p90_ms']:.2f}"
     return (
         f"| {name} | {value['median_ms'] / trivial:.1f}× | {value['median_ms'] / static:.1f}× | "
-        f"{value['median_ms']:.2f} ({spread}) | {value['queries']} |"
+        f"{value['median_ms']:.2f} ({spread}) | {value[last]} |"
     )
+
+
+def served(results, shape) -> list[str]:
+    """The shape's figures on gunicorn, as ratios to the trivial view and static file on the same gunicorn."""
+    if "http" not in shape:
+        return []
+    http = shape["http"]
+    trivial = http["trivial view"]["median_ms"]
+    static = http["static file"]["median_ms"]
+    lines = [
+        "#### On gunicorn (HTTP, one connection)",
+        "",
+        f"{results.get('http_server', 'gunicorn')}; wall-clock time in the bench process from request sent "
+        "to body read. Ratios are to the trivial view and static file on the same gunicorn; "
+        '"new connections" counts TCP connections opened during the timed requests (0: all kept alive).',
+        "",
+        "| Request | × trivial view | × static file | ms, median (p10–p90) | new connections |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    lines += [_row(key, value, trivial, static, last="connections") for key, value in http.items()]
+    return [*lines, ""]
 
 
 def render(results) -> str:
@@ -35,12 +58,13 @@ def render(results) -> str:
             "|---|---:|---:|---:|---:|",
         ]
         for key, value in shape.items():
-            if key in ("seeded", "booking"):
+            if key in NOT_IN_PROCESS:
                 continue
             lines.append(_row(key, value, trivial, static))
         for step, value in shape["booking"].items():
             lines.append(_row(f"booking: {step}", value, trivial, static))
         lines.append("")
+        lines += served(results, shape)
     lines += growth(results)
     if "mail" in results:
         lines += [
@@ -76,7 +100,7 @@ def growth(results) -> list[str]:
         ]
         first = shapes[0][1]
         for key, value in first.items():
-            if key in ("seeded", "booking"):
+            if key in NOT_IN_PROCESS:
                 continue
             cells = [f"{shape[key]['median_ms'] / value['median_ms']:.2f}×" for _, shape in shapes]
             lines.append(f"| {key} | " + " | ".join(cells) + " |")

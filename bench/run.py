@@ -2,9 +2,10 @@
 
 For each data shape (practitioners x appointments) a fresh database is cloned from a migrated
 template and filled (bench/seed.py); then each page is requested in process through Django's
-test Client and the whole middleware stack (bench/pages.py), and mail is sent to a real SMTP
-sink on loopback (bench/mail.py). Prints a summary, writes bench/results/<time>.json and
-latest.json, and rewrites the figures section of docs/PERFORMANCE.md.
+test Client and the whole middleware stack (bench/pages.py), then the floors, content pages and
+time picker again over HTTP from gunicorn run with the site's config (bench/over_http.py). Mail
+is sent to a real SMTP sink on loopback (bench/mail.py). Prints a summary, writes
+bench/results/<time>.json and latest.json, and rewrites the figures section of docs/PERFORMANCE.md.
 
 Environment:
   BENCH_SIZES          appointments per shape, comma-separated (default 2000,20000,200000)
@@ -12,7 +13,8 @@ Environment:
   BENCH_REPEAT         requests per page after 3 warm-up ones (default 30)
   BENCH_FLOWS          whole bookings per shape (default 8)
   BENCH_EMAILS         emails per mail measure (default 1000)
-  BENCH_ONLY           "pages" or "mail" to run only that part
+  BENCH_ONLY           "pages" (in process and on gunicorn) or "mail" to run only that part
+  BENCH_HTTP=0         leave out the measures on gunicorn
   BENCH_NO_DOCS=1      do not touch docs/PERFORMANCE.md
 """
 
@@ -40,6 +42,7 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
 FLOWS = int(os.environ.get("BENCH_FLOWS", "8"))
 EMAILS = int(os.environ.get("BENCH_EMAILS", "1000"))
 ONLY = os.environ.get("BENCH_ONLY", "")  # "pages" or "mail": run only that part
+HTTP = os.environ.get("BENCH_HTTP", "1") != "0"  # the pages again on gunicorn, over HTTP
 
 
 def main():
@@ -71,7 +74,7 @@ def main():
         from django.core.management import call_command
         from django.db import connection, connections
 
-        from bench import mail, pages, seed
+        from bench import mail, over_http, pages, seed
 
         settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
         call_command("migrate", verbosity=0)
@@ -94,12 +97,14 @@ def main():
             "cpus": os.cpu_count(),
             "python": sys.version.split()[0],
             "repeat": REPEAT,
+            "http_server": over_http.SERVER,
             "shapes": {},
         }
         for practitioners in PRACTITIONERS if ONLY != "mail" else ():
             for size in SIZES:
                 name = f"{practitioners} practitioners, {size:,} appointments"
-                use(f"bench_{practitioners}_{size}")
+                dbname = f"bench_{practitioners}_{size}"
+                use(dbname)
                 t = time.perf_counter()
                 made = seed.load(practitioners_count=practitioners, appointments=size, now=started)
                 print(f"\n== {name}: seeded in {time.perf_counter() - t:.0f} s {made}", flush=True)
@@ -108,6 +113,9 @@ def main():
                 shape.update(pages.content(REPEAT))
                 shape.update(pages.picker(REPEAT))
                 shape.update(pages.staff(REPEAT))
+                if HTTP:  # before the bookings below take free times: the same data as the in-process picker
+                    log = VAR / f"gunicorn-{dbname}.log"
+                    shape["http"] = over_http.run(db_url=url(proc, dbname), repeat=REPEAT, log=log)
                 shape["booking"] = pages.booking(FLOWS)
                 results["shapes"][name] = shape
                 print_shape(shape)
@@ -143,7 +151,7 @@ def print_shape(shape):
     trivial = shape["trivial view"]["median_ms"]
     static = shape["static file"]["median_ms"]
     for key, value in shape.items():
-        if key == "seeded":
+        if key in ("seeded", "http"):
             continue
         if key == "booking":
             for step, v in value.items():
@@ -155,6 +163,17 @@ def print_shape(shape):
             f" {value['queries']:3d} q  ×{value['median_ms'] / trivial:5.1f} trivial"
             f"  ×{value['median_ms'] / static:5.1f} static"
         )
+    if "http" in shape:
+        served = shape["http"]
+        trivial = served["trivial view"]["median_ms"]
+        static = served["static file"]["median_ms"]
+        print("  -- on gunicorn (HTTP, one connection)")
+        for key, value in served.items():
+            print(
+                f"  {key:45s} {value['median_ms']:8.2f} ms ({value['p10_ms']:.2f}–{value['p90_ms']:.2f})"
+                f" {value['connections']:3d} new conn.  ×{value['median_ms'] / trivial:5.1f} trivial"
+                f"  ×{value['median_ms'] / static:5.1f} static"
+            )
 
 
 if __name__ == "__main__":

@@ -35,7 +35,11 @@ def test_one_query_reads_hours_closures_and_bookings_for_any_range_and_number_of
         WorkingHours.objects.create(practitioner=extra, weekday=1, start=datetime.time(9), end=datetime.time(17))
     Closure.objects.create(first_day=TUESDAY + datetime.timedelta(days=7), reason="Training")
     Closure.objects.create(
-        practitioner=dr_shah, first_day=TUESDAY, start_time=datetime.time(15), end_time=datetime.time(17), reason="Audit"
+        practitioner=dr_shah,
+        first_day=TUESDAY,
+        start_time=datetime.time(15),
+        end_time=datetime.time(17),
+        reason="Audit",
     )
     book(at(TUESDAY, 10), sam)
     # One UNION ALL: practitioners with their hours, closures, busy appointments.

@@ -11,9 +11,18 @@ from .ics import appointment_ics
 
 
 def queue(
-    appointment: Appointment, *, template: str, context: Mapping[str, Any], cause: str, now: datetime.datetime
+    appointment: Appointment,
+    *,
+    template: str,
+    context: Mapping[str, Any],
+    cause: str,
+    now: datetime.datetime,
+    new_appointment: bool = False,
 ) -> None:
-    """Both in one INSERT (`outbox.queue_emails`), keyed on the appointment's version."""
+    """Both in one INSERT (`outbox.queue_emails`), keyed on the appointment's version.
+
+    `new_appointment`: booked in this transaction, so nothing is stored under its keys yet.
+    """
     version = f"{appointment.sequence}:{int(appointment.starts_at.timestamp())}"
     common = {"to": appointment.patient.email, "context": context, "cause": cause, "now": now}
     rows = [
@@ -36,4 +45,4 @@ def queue(
                 send_after=remind_at,
             )
         )
-    outbox.queue_emails(rows, now=now)
+    outbox.queue_emails(rows, now=now, new_cause=new_appointment)

@@ -36,6 +36,19 @@ class ConsultationTypeChoice(forms.ModelChoiceField):
         return f"{kind.name} ({kind.duration_minutes} minutes{price})"
 
 
+def _practitioner_choices() -> list[tuple[str, str]]:
+    return [(NO_PREFERENCE, "No preference (first available)")] + [
+        (str(p.pk), str(p)) for p in Practitioner.objects.filter(active=True)
+    ]
+
+
+class PractitionerChoiceField(forms.ChoiceField):
+    """A practitioner's id, or no preference; which ids are bookable the form's `clean` checks, with the type."""
+
+    def valid_value(self, value):
+        return value == NO_PREFERENCE or (value.isdigit() and len(value) <= 9)
+
+
 class ChooseConsultationForm(forms.Form):
     consultation_type = ConsultationTypeChoice(
         queryset=ConsultationType.objects.filter(bookable_online=True),
@@ -48,7 +61,7 @@ class ChooseConsultationForm(forms.Form):
             "invalid_choice": "Choose one of the consultation types listed",
         },
     )
-    practitioner = forms.ChoiceField(
+    practitioner = PractitionerChoiceField(
         widget=forms.RadioSelect,
         label="Who would you like to see?",
         error_messages={
@@ -59,22 +72,24 @@ class ChooseConsultationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["practitioner"].choices = [(NO_PREFERENCE, "No preference (first available)")] + [
-            (str(p.pk), str(p)) for p in Practitioner.objects.filter(active=True)
-        ]
+        # A callable: the practitioners are read when the form is shown, not when it is only checked.
+        self.fields["practitioner"].choices = _practitioner_choices
         self.fields["practitioner"].initial = NO_PREFERENCE
 
     def clean(self):
         data = super().clean()
         chosen, kind = data.get("practitioner"), data.get("consultation_type")
-        if chosen and chosen != NO_PREFERENCE and kind:
-            practitioner = Practitioner.objects.filter(pk=chosen, active=True, consultation_types=kind).first()
-            if practitioner is None:
-                message = f"That practitioner does not offer {kind.name.lower()}: choose another, or no preference"
-                self.add_error("practitioner", message)
-            data["practitioner_obj"] = practitioner
-        else:
-            data["practitioner_obj"] = None
+        data["practitioner_obj"] = None
+        if not chosen or chosen == NO_PREFERENCE:
+            return data
+        active = Practitioner.objects.filter(pk=chosen, active=True)
+        practitioner = active.filter(consultation_types=kind).first() if kind else None
+        if practitioner is None and not active.exists():  # a second query only for a refused choice
+            self.add_error("practitioner", self.fields["practitioner"].error_messages["invalid_choice"])
+        elif practitioner is None and kind:
+            message = f"That practitioner does not offer {kind.name.lower()}: choose another, or no preference"
+            self.add_error("practitioner", message)
+        data["practitioner_obj"] = practitioner
         return data
 
 

@@ -7,12 +7,11 @@ from typing import TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
 
 from ..lib import clock
 from ..lib.clock import clinic_tz
-from ..models import Appointment, Closure, ConsultationType, Practitioner, WorkingHours
-from . import availability, timing
+from ..models import Appointment, Closure, ConsultationType, Practitioner
+from . import availability, diary, timing
 from .picker import PickerDay, picker_days
 
 
@@ -87,52 +86,38 @@ def free_slots(
 ) -> list[PractitionerSlot]:
     """Free slots of every practitioner offering this consultation type (or just one), sorted.
 
-    Three queries whatever the number of practitioners or days: practitioners with their
-    hours, closures, busy appointments. `ignore_appointment` is left out of the busy times, so an
+    One query whatever the number of practitioners or days (`diary.read`: practitioners with their
+    hours, closures, busy appointments). `ignore_appointment` is left out of the busy times, so an
     appointment being moved does not block its own neighbourhood.
     """
     tz = clinic_tz()
     rules = rules or booking_rules()
-    # Practitioners come with their hours, in one query: one without hours has no free time anyway.
-    rows = WorkingHours.objects.filter(
-        practitioner__active=True, practitioner__consultation_types=consultation_type
-    ).select_related("practitioner")
-    if practitioner is not None:
-        rows = rows.filter(practitioner=practitioner.pk)
-    hours_of: dict[int, list[availability.WorkingHours]] = {}
-    practitioners: dict[int, Practitioner] = {}
-    for row in rows.order_by("practitioner_id", "start"):
-        practitioners.setdefault(row.practitioner_id, row.practitioner)
-        hours_of.setdefault(row.practitioner_id, []).append(availability.WorkingHours(row.weekday, row.start, row.end))
-    if not practitioners:
-        return []
-    ids = list(practitioners)
     window = availability.Interval(
         availability.local_day_bounds(first_day, tz).start, availability.local_day_bounds(last_day, tz).end
     )
-    closures = Closure.objects.filter(
-        Q(practitioner__isnull=True) | Q(practitioner__in=ids), first_day__lte=last_day
-    ).filter(Q(last_day__gte=first_day) | Q(last_day__isnull=True, first_day__gte=first_day))
-    busy = Appointment.objects.active().overlapping(window.start, window.end).filter(practitioner__in=ids)
-    if ignore_appointment is not None:
-        busy = busy.exclude(pk=ignore_appointment.pk)
-
-    closures_by_practitioner: dict[int, list[availability.Interval]] = {pk: [] for pk in ids}
-    for closure in closures:
+    read = diary.read(
+        consultation_type=consultation_type,
+        practitioner=practitioner,
+        window=window,
+        first_day=first_day,
+        last_day=last_day,
+        ignore_appointment=ignore_appointment,
+    )
+    practitioners = read.practitioners  # one without hours has no free time anyway
+    closures_by_practitioner: dict[int, list[availability.Interval]] = {pk: [] for pk in practitioners}
+    for closure in read.closures:
         intervals = list(_closure_intervals(closure, tz))
-        for pk in [closure.practitioner_id] if closure.practitioner_id else ids:
-            closures_by_practitioner[pk] += intervals
-    busy_by_practitioner: dict[int, list[availability.Interval]] = {pk: [] for pk in ids}
-    for start, end, pk in busy.values_list("starts_at", "blocks_until", "practitioner_id"):
-        busy_by_practitioner[pk].append(availability.Interval(start, end))
+        for pk in [closure.practitioner_id] if closure.practitioner_id else practitioners:
+            if pk in closures_by_practitioner:
+                closures_by_practitioner[pk] += intervals
 
     slots: list[PractitionerSlot] = []
     for p in practitioners.values():
         for slot in availability.free_slots(
             tz=tz,
-            hours=hours_of[p.pk],
+            hours=read.hours[p.pk],
             closures=closures_by_practitioner[p.pk],
-            busy=busy_by_practitioner[p.pk],
+            busy=read.busy.get(p.pk, []),
             rules=rules,
             duration=consultation_type.duration,
             buffer=consultation_type.buffer,

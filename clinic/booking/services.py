@@ -228,7 +228,7 @@ def book_consultation(
             appointment.save()
             Questionnaire.objects.create(appointment=appointment, **answers)
             if notify:
-                _queue_booking_emails(appointment, template="booking_confirmed", now=now)
+                _queue_booking_emails(appointment, template="booking_confirmed", now=now, new_appointment=True)
     except SlotUnavailable:
         # Booked already under this key (submitted again: its own booking took the time): that
         # booking. Looked up only when booking fails, so a booking that goes through costs no query.
@@ -378,7 +378,13 @@ def _email_context(appointment: Appointment, *, now: datetime.datetime) -> dict[
 
 
 def _queue_booking_emails(
-    appointment: Appointment, *, template: str, now: datetime.datetime, extra: Mapping[str, Any] | None = None
+    appointment: Appointment,
+    *,
+    template: str,
+    now: datetime.datetime,
+    extra: Mapping[str, Any] | None = None,
+    new_appointment: bool = False,
 ) -> None:
     context = {**_email_context(appointment, now=now), **(extra or {})}
-    emails.queue(appointment, template=template, context=context, cause=cause_of(appointment), now=now)
+    cause = cause_of(appointment)
+    emails.queue(appointment, template=template, context=context, cause=cause, now=now, new_appointment=new_appointment)

@@ -135,23 +135,31 @@ def queue_email(
     return row
 
 
-def queue_emails(rows: Sequence[Outbox], *, now: datetime.datetime) -> list[Outbox]:
+def queue_emails(rows: Sequence[Outbox], *, now: datetime.datetime, new_cause: bool = False) -> list[Outbox]:
     """Store rows made by `new_row` in one INSERT, as `queue_email` stores one; return the stored rows.
 
     For a change that sends several emails at once (a booking's confirmation and reminder): two
     queries whatever their number (the INSERT, and a SELECT of the stored rows) instead of
     four each. A key already stored keeps its row (ON CONFLICT DO NOTHING, so no savepoint is
     needed); unlike `queue_email`, every row has been rendered before that is known.
+
+    `new_cause`: the rows' cause was made in this transaction (a new appointment), so no row can
+    be stored under their keys yet: one INSERT, which gives the rows their ids, and no SELECT.
     """
     if not rows:
         return []
+    if new_cause:
+        stored = Outbox.objects.bulk_create(rows)
+        for row in stored:
+            _publish_when_due(row, now=now)
+        return stored
     Outbox.objects.bulk_create(rows, ignore_conflicts=True)
     made = {row.idempotency_key: row.message_id for row in rows}
-    stored = {row.idempotency_key: row for row in Outbox.objects.filter(idempotency_key__in=list(made))}
-    for key, row in stored.items():
+    stored_by_key = {row.idempotency_key: row for row in Outbox.objects.filter(idempotency_key__in=list(made))}
+    for key, row in stored_by_key.items():
         if row.message_id == made[key]:  # inserted now, not a row stored before under this key
             _publish_when_due(row, now=now)
-    return [stored[row.idempotency_key] for row in rows]
+    return [stored_by_key[row.idempotency_key] for row in rows]
 
 
 def new_row(

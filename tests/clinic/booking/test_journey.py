@@ -29,6 +29,30 @@ def test_an_empty_step_1_shows_what_to_choose(client, clinic_schedule):
     assert page.find("script", src=lambda src: src and "error_summary" in src) is not None
 
 
+@pytest.mark.parametrize(
+    ("practitioner", "message"),
+    [
+        ("99999", "Choose one of the practitioners listed, or no preference"),  # no such practitioner
+        ("9" * 30, "Choose one of the practitioners listed, or no preference"),  # not an id at all
+        ("inactive", "Choose one of the practitioners listed, or no preference"),
+        ("not offering", "That practitioner does not offer milia consultation: choose another, or no preference"),
+    ],
+)
+def test_a_practitioner_who_cannot_be_booked_is_refused_with_a_reason(client, clinic_schedule, practitioner, message):
+    from clinic.models import ConsultationType, Practitioner
+
+    kind = ConsultationType.objects.get(slug="milia-consultation")
+    if practitioner in ("inactive", "not offering"):
+        row = Practitioner.objects.create(name="Dr New", active=practitioner == "not offering")
+        if practitioner == "inactive":
+            row.consultation_types.add(kind)
+        practitioner = str(row.pk)
+    response = client.get("/book/", {"consultation_type": kind.slug, "practitioner": practitioner})
+    assert response.status_code == 200
+    assert summary_links(response) == [("#id_practitioner_0", message)]
+    assert "booking" not in client.session  # nothing kept from a refused choice
+
+
 def test_a_page_without_errors_has_no_summary(client, clinic_schedule):
     assert soup(client.get("/book/")).find(id="error-summary") is None
 

@@ -26,16 +26,24 @@ def test_it_offers_every_step_inside_working_hours(consultation, dr_shah, now):
     assert starts(slots)[-1] == at(TUESDAY, 16, 30)
 
 
-def test_loading_any_range_for_any_number_of_practitioners_costs_three_queries(
-    consultation, now, django_assert_num_queries
+def test_one_query_reads_hours_closures_and_bookings_for_any_range_and_number_of_practitioners(
+    book, consultation, dr_shah, sam, now, django_assert_num_queries
 ):
     for i in range(8):
         extra = Practitioner.objects.create(name=f"Extra {i}")
         extra.consultation_types.add(consultation)
         WorkingHours.objects.create(practitioner=extra, weekday=1, start=datetime.time(9), end=datetime.time(17))
     Closure.objects.create(first_day=TUESDAY + datetime.timedelta(days=7), reason="Training")
-    # Practitioners with their hours, closures, busy appointments.
-    with django_assert_num_queries(3):
+    Closure.objects.create(
+        practitioner=dr_shah,
+        first_day=TUESDAY,
+        start_time=datetime.time(15),
+        end_time=datetime.time(17),
+        reason="Audit",
+    )
+    book(at(TUESDAY, 10), sam)
+    # One UNION ALL: practitioners with their hours, closures, busy appointments.
+    with django_assert_num_queries(1):
         slots = schedule.free_slots(
             consultation_type=consultation,
             first_day=TUESDAY,
@@ -43,6 +51,13 @@ def test_loading_any_range_for_any_number_of_practitioners_costs_three_queries(
             now=now,
         )
     assert len({s.practitioner for s in slots}) == 10
+    assert {s.practitioner.name for s in slots} >= {"Dr Amira Shah", "Sam Okafor", "Extra 7"}
+    tuesday = [s for s in slots if s.start.date() == TUESDAY]
+    assert at(TUESDAY, 10) not in starts(tuesday, sam) and at(TUESDAY, 10) in starts(tuesday, dr_shah)
+    assert at(TUESDAY, 14) in starts(tuesday, dr_shah) and at(TUESDAY, 15) not in starts(tuesday, dr_shah)
+    assert at(TUESDAY, 15) in starts(tuesday, sam)
+    assert not [s for s in slots if s.start.date() == TUESDAY + datetime.timedelta(days=7)]
+    assert slots == sorted(slots, key=lambda s: (s.start, s.practitioner.name))
 
 
 def test_a_clinic_closure_empties_the_day_for_everyone(consultation, now):

@@ -4,9 +4,15 @@ The template prints the grid `grid_html` makes: formatting six dates per radio i
 cost more than finding the free times, and even printing ready strings cost a template
 variable lookup and escape for each of some five hundred per week. A slot is a plain dataclass,
 so a per-slot flag (for example "can't be changed online") is one more field filled in here.
+
+Each radio and each day's group are kept once made (a bounded cache per process): the same
+free times are shown to everyone who looks at that week until one is booked, so most of a
+week's groups are found ready. The key is everything the HTML is made from, so a cached group
+is always the one that would be made afresh.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
@@ -43,7 +49,7 @@ class PickerSlot:
 class PickerDay:
     day: datetime.date
     heading: str  # "Tuesday 8 December"
-    slots: list[PickerSlot]
+    slots: tuple[PickerSlot, ...]
 
 
 def day_heading(day: datetime.date) -> str:
@@ -57,37 +63,42 @@ def picker_days(
 
     `fixed` holds the starts that cannot be changed online once booked (labelled so).
     """
-    result = []
-    headings: dict[datetime.date, str] = {}  # a start's own day, usually the group's: formatted once
-    for day, starts in days:
-        heading = headings[day] = headings.get(day) or day_heading(day)
-        slots = []
-        for n, start in enumerate(starts, start=1):
-            time = f"{start:%H:%M}"
-            own_day = start.date()
-            if own_day not in headings:
-                headings[own_day] = day_heading(own_day)
-            slots.append(
-                PickerSlot(
-                    start=start,
-                    value=start.isoformat(),
-                    id=f"slot-{start:%Y%m%d-%H%M}-{n}",
-                    time=time,
-                    label=f"{headings[own_day]} at {time}",
-                    fixed=start in fixed,
-                )
-            )
-        result.append(PickerDay(day, heading, slots))
-    return result
+    return [
+        PickerDay(day, day_heading(day), tuple(_slot(start, n, start in fixed) for n, start in enumerate(starts, 1)))
+        for day, starts in days
+    ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _slot(start: datetime.datetime, n: int, fixed: bool) -> PickerSlot:
+    time = f"{start:%H:%M}"
+    return PickerSlot(
+        start=start,
+        value=start.isoformat(),
+        id=f"slot-{start:%Y%m%d-%H%M}-{n}",
+        time=time,
+        label=f"{day_heading(start.date())} at {time}",  # a start's own day, usually the group's
+        fixed=fixed,
+    )
 
 
 def grid_html(days: list[PickerDay], chosen: str | None = None) -> SafeString:
     """The radio groups of booking/_slot_picker.html, one fieldset a day; `chosen` (ISO start) is checked.
 
-    Built with format_html_join (every value escaped), once per page rather than by a template
-    loop per radio.
+    Built with format_html (every value escaped), once per page rather than by a template loop
+    per radio; a day's group is made once for the same day, times and checked radio.
     """
-    return format_html_join("", DAY_HTML, ((day.heading, _slots_html(day, chosen)) for day in days))
+    return format_html_join("", "{}", ((_day_html(day, _chosen_in(day, chosen)),) for day in days))
+
+
+def _chosen_in(day: PickerDay, chosen: str | None) -> str | None:
+    """`chosen` if it is one of this day's radios (so the cached group of every other day serves)."""
+    return chosen if chosen is not None and any(slot.value == chosen for slot in day.slots) else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_html(day: PickerDay, chosen: str | None) -> SafeString:
+    return format_html(DAY_HTML, day.heading, _slots_html(day, chosen))
 
 
 def _slots_html(day: PickerDay, chosen: str | None) -> SafeString:

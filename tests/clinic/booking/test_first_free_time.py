@@ -137,3 +137,29 @@ def test_the_picker_grid_is_the_markup_the_template_loop_made():
     assert labels == ["09:30 (can't be changed online)", "10:00"]
     assert groups[1].get_text(strip=True) == "Wednesday 9 DecemberNo times free"
     assert "checked" not in str(grid_html(days))
+
+
+def test_a_kept_group_is_the_one_made_afresh_whatever_was_shown_before():
+    """The per-process caches key on everything the markup is made from: the checked radio, the fixed label."""
+    from clinic.booking import picker
+
+    tuesday = datetime.date(2026, 12, 8)
+    start, later = at(tuesday, 9, 30), at(tuesday, 10)
+    plain = picker.picker_days([(tuesday, [start, later])])
+    fixed = picker.picker_days([(tuesday, [start, later])], fixed=frozenset({start}))
+    shown = [
+        str(picker.grid_html(plain)),
+        str(picker.grid_html(plain, chosen=later.isoformat())),
+        str(picker.grid_html(fixed)),
+        str(picker.grid_html(plain, chosen=at(tuesday, 11).isoformat())),  # chosen elsewhere: nothing checked here
+    ]
+    picker._day_html.cache_clear()
+    picker._slot.cache_clear()
+    afresh = [
+        str(picker.grid_html(picker.picker_days([(tuesday, [start, later])]))),
+        str(picker.grid_html(picker.picker_days([(tuesday, [start, later])]), chosen=later.isoformat())),
+        str(picker.grid_html(picker.picker_days([(tuesday, [start, later])], fixed=frozenset({start})))),
+        str(picker.grid_html(picker.picker_days([(tuesday, [start, later])]))),
+    ]
+    assert shown == afresh
+    assert len(set(shown)) == 3 and "checked" in shown[1] and "be changed online" in shown[2]

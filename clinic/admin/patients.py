@@ -22,7 +22,7 @@ from ..models import (
     Patient,
 )
 from ..staff import patient_data
-from ..staff.patient_search import PhoneSearchMixin
+from ..staff.patient_search import PatientSearchMixin
 from ..staff.site import HistoryAdminMixin
 
 
@@ -37,12 +37,14 @@ class PatientForm(forms.ModelForm):
 
 
 @admin.register(Patient)
-class PatientAdmin(PhoneSearchMixin, HistoryAdminMixin):
+class PatientAdmin(PatientSearchMixin, HistoryAdminMixin):
     form = PatientForm
     list_display = ("name", "email", "phone", "date_of_birth", "appointment_count", "erased_at")
     list_filter = (("erased_at", admin.EmptyFieldListFilter),)
-    search_fields = ("name", "email", "phone")
+    search_fields = ("name", "email", "phone")  # the SQL: PatientSearchMixin.search_q
     search_help_text = "Name, email or phone (any format: 07911 123456, +44 7911 123456…)."
+    # "N results (Show all)", not "(M total)": M would count every patient and join their appointments.
+    show_full_result_count = False
     fields = (
         "name",
         "email",

@@ -26,6 +26,8 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # A whole phone number typed in a search box is matched exactly (clinic/staff/patient_search.py).
+        indexes = [models.Index(fields=["phone"], name="clinic_patient_phone")]
 
     def __str__(self):
         return self.name

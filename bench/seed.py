@@ -90,6 +90,10 @@ def _weekdays(start: datetime.date, step: int):
         day += datetime.timedelta(days=step)
 
 
+def patient_name(i: int) -> str:
+    return f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}-{i}"
+
+
 @transaction.atomic
 def load(*, practitioners_count: int, appointments: int, now: datetime.datetime) -> dict[str, int]:
     """Practitioners, patients (one per three appointments) and appointments; returns the counts made."""
@@ -101,7 +105,7 @@ def load(*, practitioners_count: int, appointments: int, now: datetime.datetime)
     patients = Patient.objects.bulk_create(
         (
             Patient(
-                name=f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}-{i}",
+                name=patient_name(i),
                 email=f"patient{i}@bench.example",
                 phone=f"+4477009{i % 100000:05d}",
             )

@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TypedDict, cast
 from zoneinfo import ZoneInfo
 
@@ -112,7 +113,9 @@ def free_slots(
                 closures_by_practitioner[pk] += intervals
 
     slots: list[PractitionerSlot] = []
-    for p in practitioners.values():
+    # In name order, so a stable sort by start alone gives (start, name) order: each practitioner's
+    # slots are already sorted, and the sort merges those runs.
+    for p in sorted(practitioners.values(), key=attrgetter("name")):
         for slot in availability.free_slots(
             tz=tz,
             hours=read.hours[p.pk],
@@ -126,7 +129,7 @@ def free_slots(
             last_day=last_day,
         ):
             slots.append(PractitionerSlot(p, slot.start, slot.end))
-    slots.sort(key=lambda s: (s.start, s.practitioner.name))
+    slots.sort(key=attrgetter("start"))
     return slots
 
 

@@ -125,13 +125,14 @@ def main():
                 # The bare loop straight after cron, so the two compared figures share the machine's load.
                 "send_due_mail (cron)": mail.cron(EMAILS),
                 **{f"bare smtplib, {k}": v for k, v in mail.bare(EMAILS).items()},
-                "Celery worker (-c 2), one task per email": mail.worker(
-                    EMAILS, folder=VAR, db_url=url(proc, "bench_mail")
-                ),
+                **{
+                    f"Celery worker (-c 2), {k}": v
+                    for k, v in mail.worker(EMAILS, folder=VAR, db_url=url(proc, "bench_mail")).items()
+                },
             }
             print("\n== mail")
             for key, value in results["mail"].items():
-                print(f"  {key:45s} {value['per_s']:8.1f} emails/s")
+                print(f"  {key:52s} {value['per_s']:8.1f} emails/s")
         connections.close_all()
     results["finished"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     out = ROOT / "bench" / "results"

@@ -352,7 +352,8 @@ OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 60)
 OUTBOX_BACKOFF_CAP_SECONDS = env_int("OUTBOX_BACKOFF_CAP_SECONDS", 3600)
 # False for sites that run `manage.py send_due_mail` from cron and no Celery worker.
 OUTBOX_USE_CELERY = env_bool("OUTBOX_USE_CELERY", True)
-OUTBOX_BATCH_SIZE = 500
+OUTBOX_BATCH_SIZE = 500  # due emails one sweep claims
+OUTBOX_WORKER_BATCH = env_int("OUTBOX_WORKER_BATCH", 50)  # ids per task the sweep publishes (one connection each)
 # /healthz/ answers 503 when the oldest email due has waited longer than this (mail has stopped flowing).
 HEALTH_MAIL_MAX_WAIT_SECONDS = env_int("HEALTH_MAIL_MAX_WAIT_SECONDS", 900)
 

@@ -108,5 +108,5 @@ class MailConnection:
         self.close()
 
 
-# A Celery worker process sends one row per task; it keeps its connection between tasks.
+# A Celery worker process sends one row or one batch per task; it keeps its connection between tasks.
 process_connection = MailConnection()

@@ -1,7 +1,7 @@
 """Queueing email in the caller's transaction; cancelling it; handing it to a worker.
 
 Every email is a row, written in the same transaction as the change it reports, so a rollback
-drops it. Sending is clinic.mail.sending; a task carries only the row's id.
+drops it. Sending is clinic.mail.sending; a task carries only row ids (one, or the sweep's batch).
 """
 
 import base64
@@ -32,6 +32,7 @@ Status = Outbox.Status
 Category = Outbox.Category
 
 SEND_TASK = "clinic.mail.tasks.send_outbox_email"
+BATCH_TASK = "clinic.mail.tasks.send_outbox_batch"
 # After a failed publish this process stops trying for a while: each try can cost the broker's
 # socket timeout (2 s), and the sweep sends the mail anyway.
 BROKER_PAUSE_SECONDS = 30
@@ -236,14 +237,23 @@ def _stored_attachment(filename: str, content: str | bytes, mimetype: str) -> St
 
 def publish_send(outbox_id: int) -> bool:
     """Hand one row to a worker now; False if the broker cannot be reached (the sweep sends it later)."""
+    return _publish(SEND_TASK, outbox_id, f"outbox {outbox_id}")
+
+
+def publish_batch(ids: Sequence[int]) -> bool:
+    """Hand these rows to one worker task, sent over one connection; False if the broker cannot be reached."""
+    return _publish(BATCH_TASK, list(ids), f"outbox batch of {len(ids)} from {ids[0]}")
+
+
+def _publish(task: str, arg: int | list[int], label: str) -> bool:
     global _broker_paused_until
     if not settings.OUTBOX_USE_CELERY or time.monotonic() < _broker_paused_until:
         return False
     try:
-        app.send_task(SEND_TASK, (outbox_id,), retry=False)
+        app.send_task(task, (arg,), retry=False)
     except Exception as exc:  # whatever the broker does, the request that queued the mail succeeds
         _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning("outbox %s: task broker unreachable (%s); the sweep will send it", outbox_id, type(exc).__name__)
+        logger.warning("%s: task broker unreachable (%s); the sweep will send it", label, type(exc).__name__)
         return False
     return True
 

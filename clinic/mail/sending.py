@@ -1,10 +1,11 @@
 """Claiming, sending, retrying or failing each outbox row once, whatever runs at the same time.
 
-A worker task sends one row; a sweep every minute hands due rows to workers and returns rows
-whose sender died; cron (`send_due_mail`) sends claimed batches itself, over one connection per
-batch. Rows are claimed with conditional UPDATEs (or row locks), so any number of workers,
-sweeps and cron runs may run; a rare duplicate (a sender killed after the SMTP server accepted
-the mail) carries the same Message-ID. Nothing here logs an address or a body.
+A worker task sends one row (a booking's email, handed over when its transaction commits) or a
+batch of rows over one connection (what the sweep every minute hands out, after returning rows
+whose sender died); cron (`send_due_mail`) sends claimed batches itself the same way. Rows are
+claimed with conditional UPDATEs (or row locks), so any number of workers, sweeps and cron runs
+may run; a rare duplicate (a sender killed after the SMTP server accepted the mail) carries the
+same Message-ID. Nothing here logs an address or a body.
 """
 
 import base64
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 
@@ -25,7 +26,7 @@ from ..lib import log_context, tokens
 from ..lib.links import absolute_url
 from ..models import EmailOptOut, Outbox, UnsubscribeLink
 from .connection import MailConnection
-from .outbox import InvalidRecipient, Status, Withhold, _renderers, publish_send, queue_email
+from .outbox import InvalidRecipient, Status, Withhold, _renderers, publish_batch, queue_email
 from .unsubscribe import TOKEN_PLACEHOLDER, address_hash, is_opted_out, unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ Category = Outbox.Category
 # clinic's configuration, which someone will fix, so those are retried like a 4xx.
 PER_MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
 STAFF_ALERT = "staff_alert"
+# Waits (seconds) before trying again to mark sent rows while the database is unreachable (a restart).
+MARK_SENT_RETRY_WAITS = (0.5, 1, 2, 4, 8)
 
 
 def lease() -> timedelta:
@@ -58,14 +61,18 @@ def claim_due(*, now: datetime, limit: int) -> list[int]:
 
 
 def dispatch_due(*, now: datetime) -> int:
-    """The sweep: return stuck rows to the queue and hand every due row to a worker; return how many."""
+    """The sweep: return stuck rows to the queue and hand every due row to a worker; return how many.
+
+    Rows go out in tasks of OUTBOX_WORKER_BATCH ids, each sent over one connection (`send_batch`).
+    """
     reclaim_stuck(now=now)
     ids = claim_due(now=now, limit=settings.OUTBOX_BATCH_SIZE)
-    for i, pk in enumerate(ids):
-        if not publish_send(pk):
+    size = max(1, settings.OUTBOX_WORKER_BATCH)
+    for start in range(0, len(ids), size):
+        if not publish_batch(ids[start : start + size]):
             # Unpublished rows lose their lease, so the next sweep tries them straight away.
-            Outbox.objects.filter(pk__in=ids[i:], status=Status.PENDING).update(lease_until=None)
-            return i
+            Outbox.objects.filter(pk__in=ids[start:], status=Status.PENDING).update(lease_until=None)
+            return start
     return len(ids)
 
 
@@ -116,21 +123,23 @@ def send_one(outbox_id: int, *, now: datetime, connection: MailConnection | None
         return status
 
 
-def send_batch(ids: Iterable[int], *, now: datetime, connection: MailConnection | None = None) -> dict[int, Status]:
+def send_batch(
+    ids: Iterable[int], *, now: datetime, connection: MailConnection | None = None, within: float | None = None
+) -> dict[int, Status]:
     """Claim these rows in one go, send them over one connection and record each outcome; return {id: status}.
 
     Rows not due or held elsewhere are left out of the answer. The claim is one locked SELECT and
     one UPDATE; sent rows are marked in one UPDATE at the end of the batch (a sender killed mid-batch
     sends its sent-but-unmarked rows again after their lease, with the same Message-IDs). A batch
-    stops starting new sends at half the lease and gives the rest back untried, so no row's
-    lease can run out while it waits its turn.
+    stops starting new sends at half the lease (or after `within` seconds, if sooner: a task's time
+    limit) and gives the rest back untried, so no row's lease can run out while it waits its turn.
     """
     rows = _claim_batch(list(ids), now=now)
     outcomes: dict[int, Status] = {}
     if not rows:
         return outcomes
     opted_out = _opted_out(rows)
-    stop_at = time.monotonic() + lease().total_seconds() / 2
+    stop_at = time.monotonic() + min(lease().total_seconds() / 2, within if within is not None else float("inf"))
     sent: list[Outbox] = []
     own = connection is None
     mail = connection or MailConnection()
@@ -210,10 +219,29 @@ def _deliver(row: Outbox, *, now: datetime, connection: MailConnection) -> Outbo
 
 
 def _mark_sent(rows: list[Outbox], *, now: datetime) -> None:
-    if rows:
-        Outbox.objects.filter(pk__in=[row.pk for row in rows]).exclude(status=Status.SENT).update(
-            status=Status.SENT, sent_at=now, lease_until=None, last_error=""
-        )
+    """Record these rows as sent; if the database is unreachable, wait for it a while (a restart) and try again.
+
+    A row left unmarked is sent again after its lease: the wait saves a batch's worth of duplicates.
+    """
+    if not rows:
+        return
+    for wait in (*MARK_SENT_RETRY_WAITS, None):
+        try:
+            Outbox.objects.filter(pk__in=[row.pk for row in rows]).exclude(status=Status.SENT).update(
+                status=Status.SENT, sent_at=now, lease_until=None, last_error=""
+            )
+            return
+        except (OperationalError, InterfaceError) as exc:
+            if wait is None or connection.in_atomic_block:
+                raise
+            logger.warning(
+                "outbox: database unreachable (%s) marking %s sent email(s); trying again in %s s",
+                type(exc).__name__,
+                len(rows),
+                wait,
+            )
+            connection.close()
+            time.sleep(wait)
 
 
 def _render_again(row: Outbox, *, now: datetime) -> dict[str, str] | None:

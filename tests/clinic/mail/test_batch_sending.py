@@ -1,10 +1,12 @@
 """Sending in batches: one SMTP connection per batch, reopened after a failure, each row's outcome its own.
 
-Against a real aiosmtpd server on loopback that counts the connections it was given.
+Against a real aiosmtpd server on loopback that counts the connections it was given. The same
+batches are what the sweep hands a Celery worker (`send_outbox_batch`) and what cron sends.
 """
 
 import datetime
 import io
+import math
 import time
 
 import pytest
@@ -13,8 +15,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clinic.mail import sending, unsubscribe
-from clinic.mail.connection import MailConnection
+from clinic.mail import sending, tasks, unsubscribe
+from clinic.mail.connection import MailConnection, process_connection
 from clinic.models import Outbox
 from tests.factories import OutboxFactory
 from tests.support.smtp_sink import FlakyHandler, free_port
@@ -32,6 +34,13 @@ class CountingHandler(FlakyHandler):
     def __init__(self, plan=()):
         super().__init__([step for step in plan])
         self.peers = []
+        self.refused = set()  # addresses answered "550 User unknown" at RCPT TO
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     @property
     def connections(self):
@@ -177,3 +186,89 @@ def test_a_batch_gives_back_untried_rows_when_half_its_lease_is_spent(sink, sett
     assert sending.send_batch([r.pk for r in rows], now=T) == {}
     assert set(Outbox.objects.values_list("status", "attempts", "lease_until")) == {(Status.PENDING, 0, None)}
     assert sink.deliveries == []
+
+
+def test_a_batch_stops_starting_sends_when_its_time_is_up_and_gives_the_rest_back(sink):
+    rows = due(3)
+    assert sending.send_batch([r.pk for r in rows], now=T, within=0) == {}
+    assert set(Outbox.objects.values_list("status", "attempts", "lease_until")) == {(Status.PENDING, 0, None)}
+    assert sink.deliveries == []
+
+
+# --- The worker's path: the sweep hands out batches, a task sends one ----------------------
+
+
+@pytest.mark.parametrize(("n", "size"), [(7, 3), (6, 3), (2, 50)])
+def test_the_sweep_publishes_one_batch_task_per_batch_of_due_ids(broker_messages, settings, n, size):
+    settings.OUTBOX_WORKER_BATCH = size
+    rows = due(n)
+    OutboxFactory.create_batch(2, send_after=T + datetime.timedelta(hours=1))  # not due yet: not handed out
+    assert sending.dispatch_due(now=T) == n
+    published = broker_messages()
+    assert len(published) == math.ceil(n / size)
+    assert {headers["task"] for headers, *_ in published} == {"clinic.mail.tasks.send_outbox_batch"}
+    batches = [args[0] for _, args, _, _ in published]
+    assert all(len(batch) <= size for batch in batches)
+    handed_out = [pk for batch in batches for pk in batch]
+    assert sorted(handed_out) == sorted(r.pk for r in rows)  # each due row in exactly one batch
+    # Leased to the workers: the next sweep hands out nothing more.
+    assert sending.dispatch_due(now=T + datetime.timedelta(seconds=30)) == 0
+    assert len(broker_messages()) == len(published)
+
+
+@pytest.fixture
+def worker_connection():
+    """The worker process's kept connection, closed afterwards so the next test starts afresh."""
+    process_connection.close()
+    yield process_connection
+    process_connection.close()
+
+
+def run_batch_task(ids, at=T):
+    with time_machine.travel(at, tick=False):
+        tasks.send_outbox_batch(ids)
+
+
+def test_the_batch_task_sends_each_row_once_over_one_connection(sink, worker_connection):
+    rows = due(12)
+    with CaptureQueriesContext(connection) as queries:
+        run_batch_task([r.pk for r in rows])
+    assert len(queries) <= 6  # one claim, one mark-sent for the batch: no query of each row's own
+    assert accepted_ids(sink) == sorted(r.message_id for r in rows)
+    assert (sink.connections, len(sink.peers), worker_connection.opened) == (1, 12, 1)
+    assert set(Outbox.objects.values_list("status", "attempts", "sent_at", "lease_until")) == {
+        (Status.SENT, 1, T, None)
+    }
+    # The same task delivered again (acks_late, a redelivery): nothing more goes.
+    run_batch_task([r.pk for r in rows], at=T + datetime.timedelta(seconds=1))
+    assert len(sink.deliveries) == 12
+
+
+def test_one_refused_recipient_in_a_batch_task_fails_only_its_row(sink, worker_connection):
+    rows = due(5)
+    bad = rows[2]
+    sink.refused.add(bad.recipient)
+    run_batch_task([r.pk for r in rows])
+    statuses = dict(Outbox.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", "status"))
+    assert statuses == {r.pk: Status.FAILED if r is bad else Status.SENT for r in rows}
+    bad.refresh_from_db()
+    assert (bad.attempts, bad.last_error) == (1, "SMTPRecipientsRefused 550")
+    assert accepted_ids(sink) == sorted(r.message_id for r in rows if r is not bad)
+    assert sink.connections == 1  # the refusal left the session usable
+    assert Outbox.objects.filter(kind=sending.STAFF_ALERT, cause=f"outbox:{bad.pk}").exists()
+
+
+def test_a_batch_task_sends_nothing_already_sent_or_held_by_another_sender(sink, worker_connection):
+    rows = due(6)
+    by_confirmation, by_cron, in_flight = rows[0], rows[1], rows[2]
+    # The booking's own task sent one; cron sent another; a third is being sent by someone else now.
+    assert sending.send_one(by_confirmation.pk, now=T) == Status.SENT
+    assert sending.send_batch([by_cron.pk], now=T) == {by_cron.pk: Status.SENT}
+    Outbox.objects.filter(pk=in_flight.pk).update(status=Status.SENDING, lease_until=T + sending.lease())
+    assert len(sink.deliveries) == 2
+    run_batch_task([r.pk for r in rows])
+    assert accepted_ids(sink) == sorted(r.message_id for r in rows if r is not in_flight)
+    assert len(sink.deliveries) == 5  # each message once: none of the three sent again
+    in_flight.refresh_from_db()
+    assert (in_flight.status, in_flight.attempts) == (Status.SENDING, 0)  # left to its sender
+    assert Outbox.objects.filter(status=Status.SENT).count() == 5

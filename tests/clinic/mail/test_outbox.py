@@ -388,8 +388,8 @@ def test_G5_a_row_whose_sender_died_is_sent_again_after_its_lease_with_the_same_
     assert sending.reclaim_stuck(now=lease_end - datetime.timedelta(seconds=1)) == 0
     assert sending.send_one(row.pk, now=lease_end - datetime.timedelta(seconds=1)) is None
     with time_machine.travel(lease_end + datetime.timedelta(seconds=1), tick=False):
-        tasks.dispatch_due_email()  # the sweep: reclaims, then hands the row to a worker
-        tasks.send_outbox_email(row.pk)
+        tasks.dispatch_due_email()  # the sweep: reclaims, then hands the row to a worker in a batch
+        tasks.send_outbox_batch([row.pk])
     row.refresh_from_db()
     assert (row.status, row.attempts) == (Status.SENT, 2)
     assert mailoutbox[0].message()["Message-ID"] == row.message_id
@@ -411,9 +411,11 @@ def test_the_sweep_hands_each_due_row_to_a_worker_once(broker_messages):
     rows = [due_row() for _ in range(3)]
     due_row(status=Status.SENT)
     assert sending.dispatch_due(now=T) == 3
-    assert sorted(args[0] for _, args, _, _ in broker_messages()) == sorted(r.pk for r in rows)
+    [(headers, args, kwargs, _)] = broker_messages()
+    assert headers["task"] == "clinic.mail.tasks.send_outbox_batch"
+    assert (sorted(args[0]), kwargs) == (sorted(r.pk for r in rows), {})
     assert sending.dispatch_due(now=T + datetime.timedelta(seconds=30)) == 0
-    assert len(broker_messages()) == 3
+    assert len(broker_messages()) == 1
 
 
 @pytest.mark.urls(__name__)
@@ -602,4 +604,4 @@ def test_beat_runs_the_sweep_every_minute_and_the_purge_daily(settings):
         "clinic.waitlist.tasks.offer_free_times": 300.0,
     }
     assert set(schedule) <= set(app.tasks)
-    assert tasks.send_outbox_email.acks_late
+    assert tasks.send_outbox_email.acks_late and tasks.send_outbox_batch.acks_late

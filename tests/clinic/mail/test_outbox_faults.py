@@ -7,6 +7,7 @@ started again), an aiosmtpd sink. Every wait is bounded by a count and a deadlin
 
 import datetime
 import json
+import math
 import re
 import time
 import uuid
@@ -124,20 +125,21 @@ def assert_each_email_arrived_once(sink, rows, *, may_repeat=frozenset()):
 @pytest.mark.timeout(150)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_G7_redis_killed_and_restarted_empty_loses_the_queue_and_the_sweep_sends_every_email_once(
-    on_postgres, broker, workers
+    on_postgres, broker, workers, settings
 ):
     """G7: 100 emails queued in Redis (AOF off), kill -9 and restart empty: after the lease the sweep sends all once."""
     redis = broker
     with smtp_sink([("sleep", 4), ("sleep", 4)]) as (sink, port):
         rows = [queue_now(i) for i in range(100)]  # each published when its transaction commits
-        # A sweep as beat runs it: it leases every row (LEASE s) and publishes each again.
+        # A sweep as beat runs it: it leases every row (LEASE s) and publishes them again, in batch tasks.
         assert sweep() == 100
-        assert redis.client().llen(QUEUE) == 200
-        # The worker takes two (prefetch 1 x concurrency 2) and hangs in DATA; 198 messages wait in Redis.
+        batches = math.ceil(100 / settings.OUTBOX_WORKER_BATCH)
+        assert redis.client().llen(QUEUE) == 100 + batches
+        # The worker takes two single-email tasks (prefetch 1 x concurrency 2) and hangs in DATA; the rest wait.
         worker = workers(worker_env(redis.url, port))
         assert wait_until(lambda: len(sink.deliveries) >= 2, timeout=30), worker.log()
         in_flight = {d.message_id for d in sink.deliveries}
-        assert redis.client().llen(QUEUE) >= 190
+        assert redis.client().llen(QUEUE) == 100 + batches - 2
         redis.kill()
         redis.start()  # same port, empty: no RDB, no AOF
         crashed_at = time.monotonic()

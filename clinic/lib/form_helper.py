@@ -1,28 +1,46 @@
-"""The crispy FormHelper of the booking forms: crispy renders them through one flat field template.
+"""The crispy FormHelper of the booking forms: crispy renders them, each field drawn in Python.
 
-crispy-bootstrap5's own field template includes up to four more templates per field (and one per
-radio option) and tests a dozen layout options these forms never set; on a booking step that was
-most of the page's time. `templates/forms/field.html` draws the same markup for the widgets it
-knows (tests/clinic/lib/test_form_helper.py compares the two), in one template.
+The helper's layout holds one `DrawnField` per field; crispy's `{% crispy form %}` renders the
+layout, and each field's markup is made by `field_markup.field_html`, the same markup as
+crispy-bootstrap5's field template (tests/clinic/lib/test_form_helper.py compares the two) at a
+fraction of its cost. The page's own template writes the <form>, its CSRF token and its buttons.
 """
 
-from crispy_forms.helper import FormHelper
-from django import forms
+from typing import Any
 
-FIELD_TEMPLATE = "forms/field.html"
-# What the flat template draws; anything else (a <select>, a file, a multi-widget) needs the stock one.
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, LayoutObject
+from crispy_forms.utils import TEMPLATE_PACK
+from django import forms
+from django.utils.safestring import SafeString
+
+from .field_markup import field_html
+
+# What `field_html` draws; anything else (a <select>, a file, a multi-widget) needs crispy's own templates.
 DRAWN = (forms.widgets.Input, forms.Textarea, forms.RadioSelect)  # text-like inputs, checkboxes, radio groups
 NOT_DRAWN = (forms.FileInput, forms.CheckboxSelectMultiple)
 
 
-def flat_helper(form: forms.BaseForm) -> FormHelper:
-    """A helper for `{% crispy form %}` inside the page's own <form> (which holds the CSRF token and buttons)."""
+class DrawnField(LayoutObject):
+    """A field of a crispy layout, drawn by `field_html`."""
+
+    def __init__(self, name: str) -> None:
+        self.fields = [name]
+
+    def render(self, form: forms.BaseForm, context: Any, template_pack: str = TEMPLATE_PACK, **_: Any) -> SafeString:
+        name = self.fields[0]
+        form.rendered_fields.add(name)  # type: ignore[attr-defined]  # crispy's, set by render_layout
+        return field_html(form[name])
+
+
+def drawn_fields_helper(form: forms.BaseForm) -> FormHelper:
+    """A helper for `{% crispy form %}` inside the page's own <form>, every field a `DrawnField`."""
     for name, field in form.fields.items():
         widget = field.widget
         if not isinstance(widget, DRAWN) or isinstance(widget, NOT_DRAWN):
-            raise TypeError(f"{type(form).__name__}.{name}: {type(widget).__name__} is not drawn by {FIELD_TEMPLATE}")
-    helper = FormHelper()  # no layout: crispy loops over the fields with `field_template`
+            raise TypeError(f"{type(form).__name__}.{name}: {type(widget).__name__} is not drawn by field_html")
+    helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
-    helper.field_template = FIELD_TEMPLATE
+    helper.layout = Layout(*(DrawnField(name) for name in form.fields))
     return helper

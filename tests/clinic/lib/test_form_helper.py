@@ -1,6 +1,6 @@
-"""The booking forms' flat field template draws what crispy-bootstrap5's own templates draw.
+"""The booking forms' fields, drawn in Python, are what crispy-bootstrap5's own templates draw.
 
-`{% crispy form %}` with `clinic.lib.form_helper.flat_helper` renders each field through
+`{% crispy form %}` with `clinic.lib.form_helper.drawn_fields_helper` renders each field through
 templates/forms/field.html; `{{ form|crispy }}` through the stock pack. The two are compared as
 parsed HTML (tags, attributes, text; not the whitespace between tags) for every widget kind the
 template knows, unbound, with a patient's answers, and with each kind of error.
@@ -12,7 +12,7 @@ from django import forms
 from django.template import engines
 
 from clinic.booking.forms import ChooseConsultationForm, DetailsForm, QuestionnaireForm
-from clinic.lib.form_helper import flat_helper
+from clinic.lib.form_helper import drawn_fields_helper
 from tests.clinic.booking.flow import ANSWERS, DETAILS
 
 STOCK = engines["django"].from_string("{% load crispy_forms_tags %}{{ form|crispy }}")
@@ -87,9 +87,37 @@ def test_step_one_same_as_crispy_bootstrap5(clinic_schedule):
     assert_same_markup(lambda: ChooseConsultationForm(chosen))
 
 
+class Odd(forms.Form):
+    """What the booking forms do not have yet: hints on a radio group and a checkbox, option groups,
+    a field with no label, a hidden one, a class on the widget, the form's own row classes."""
+
+    required_css_class = "needed"
+    error_css_class = "wrong"
+    size = forms.ChoiceField(
+        choices=[("Small", [("s", "S <small>"), ("xs", "XS")]), ("l", "Large & wide")],
+        widget=forms.RadioSelect,
+        help_text="Pick <em>one</em>.",
+    )
+    agree = forms.BooleanField(required=False, help_text="Optional.")
+    code = forms.CharField(label="", max_length=5, widget=forms.TextInput(attrs={"class": "mono", "data-x": "1"}))
+    count = forms.IntegerField(required=False)
+    secret = forms.CharField(widget=forms.HiddenInput, required=False)
+    story = forms.CharField(widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = drawn_fields_helper(self)
+
+
+def test_other_shapes_same_as_crispy_bootstrap5():
+    assert_same_markup(Odd)
+    assert_same_markup(lambda: Odd(initial={"size": "xs", "agree": True, "story": "<b>once</b>", "secret": "z"}))
+    assert_same_markup(lambda: Odd({"size": "m", "code": "toolong", "count": "x", "story": "\nlines\n"}))
+
+
 def test_a_widget_the_template_does_not_draw_is_refused():
     class WithSelect(forms.Form):
         size = forms.ChoiceField(choices=[("s", "Small")])
 
     with pytest.raises(TypeError, match="WithSelect.size: Select"):
-        flat_helper(WithSelect())
+        drawn_fields_helper(WithSelect())

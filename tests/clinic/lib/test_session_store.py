@@ -1,10 +1,13 @@
 """Sessions saved in one statement (clinic.lib.session_store), with Django's database store's guarantees."""
 
+import datetime
+
 import pytest
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from clinic.lib.session_store import SessionStore
 
@@ -48,3 +51,17 @@ def test_saving_a_session_deleted_meanwhile_is_an_update_error(on_postgres):
     store["x"] = 2
     with pytest.raises(UpdateError):
         store.save()
+
+
+def test_a_session_is_read_in_one_select_until_it_expires(on_postgres):
+    store = SessionStore()
+    store["booking"] = {"type": "milia-consultation"}
+    store.save()
+    reading = SessionStore(store.session_key)
+    assert statements(reading.load) == ["SELECT"]
+    assert reading["booking"] == {"type": "milia-consultation"}
+    Session.objects.filter(pk=store.session_key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    expired = SessionStore(store.session_key)
+    assert expired.load() == {}
+    assert expired.session_key is None  # a save makes a new session, never revives the expired one
+    assert SessionStore("x" * 32).load() == {}

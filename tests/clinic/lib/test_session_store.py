@@ -27,6 +27,10 @@ def test_a_new_session_is_one_insert_and_a_change_one_update(on_postgres):
     store["booking"] = {"type": "laser"}
     assert statements(store.save) == ["UPDATE"]
     assert SessionStore(store.session_key)["booking"] == {"type": "laser"}
+    store.set_expiry(60)
+    store.save()
+    expires = Session.objects.get(pk=store.session_key).expire_date
+    assert 55 <= (expires - timezone.now()).total_seconds() <= 60  # the expiry is written with the data
 
 
 def test_a_key_already_taken_is_refused_by_the_table_and_a_new_one_made(on_postgres, monkeypatch):

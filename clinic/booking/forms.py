@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from ..lib import clock
 from ..lib.addresses import MESSAGE as ADDRESS_MESSAGE
 from ..lib.addresses import clean_address, invisible_or_control
+from ..lib.form_helper import drawn_fields_helper
 from ..lib.phones import INVALID_MESSAGE as PHONE_MESSAGE
 from ..lib.phones import InvalidPhone, normalise_phone
 from ..models import ConsultationType, Practitioner, Questionnaire
@@ -75,6 +76,7 @@ class ChooseConsultationForm(forms.Form):
         # A callable: the practitioners are read when the form is shown, not when it is only checked.
         self.fields["practitioner"].choices = _practitioner_choices
         self.fields["practitioner"].initial = NO_PREFERENCE
+        self.helper = drawn_fields_helper(self)
 
     def clean(self):
         data = super().clean()
@@ -163,6 +165,7 @@ class DetailsForm(forms.Form):
             reverse("privacy"),
             settings.CLINIC_NAME,
         )
+        self.helper = drawn_fields_helper(self)
 
     def clean_name(self):
         name = reject_unsafe_characters(self.cleaned_data["name"]).strip()
@@ -209,6 +212,7 @@ class QuestionnaireForm(forms.ModelForm):
         for field in self.fields.values():
             field.choices = [c for c in field.choices if c[0]]  # no empty "-----" choice
             field.error_messages["required"] = f"Answer the question “{field.label}”: choose yes, no or not sure"
+        self.helper = drawn_fields_helper(self)
 
 
 class ConfirmForm(forms.Form):

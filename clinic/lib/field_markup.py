@@ -18,7 +18,7 @@ from django import forms
 from django.conf import settings
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 # Django's widget templates whose whole markup is an <input> or a <textarea> (django/forms/widgets/).
 INPUT_TEMPLATES = {
@@ -164,8 +164,8 @@ def _errors_html(bound: forms.BoundField) -> SafeString:
 def _help_html(bound: forms.BoundField) -> SafeString:
     if not bound.help_text:
         return NOTHING
-    # A hint is the form's own text, drawn unescaped as crispy's template draws it (`|safe`).
-    hint = mark_safe(bound.help_text)  # noqa: S308
+    # A hint is plain text, escaped (crispy's template would print it unescaped; no hint holds markup).
+    hint = bound.help_text
     if bound.auto_id:
         return format_html('<div id="{}_helptext" class="form-text">{}</div>', bound.auto_id, hint)
     return format_html('<div class="form-text">{}</div>', hint)

@@ -96,7 +96,7 @@ class Odd(forms.Form):
     size = forms.ChoiceField(
         choices=[("Small", [("s", "S <small>"), ("xs", "XS")]), ("l", "Large & wide")],
         widget=forms.RadioSelect,
-        help_text="Pick <em>one</em>.",
+        help_text="Pick one & only one.",  # plain text: escaped here, printed as is by crispy; parsed alike
     )
     agree = forms.BooleanField(required=False, help_text="Optional.")
     code = forms.CharField(label="", max_length=5, widget=forms.TextInput(attrs={"class": "mono", "data-x": "1"}))

@@ -27,7 +27,7 @@ NO_DAY, NO_MOMENT = "CAST(NULL AS date)", "CAST(NULL AS timestamp with time zone
 
 @dataclass
 class Diary:
-    """Practitioners (by id, ordered by id) with their hours, and the closures and busy times that concern them."""
+    """Practitioners (by id) with their hours, and the closures and busy times that concern them."""
 
     practitioners: dict[int, Practitioner] = field(default_factory=dict)
     hours: dict[int, list[availability.WorkingHours]] = field(default_factory=dict)
@@ -122,7 +122,6 @@ def _diary(rows_read: list[tuple[Any, ...]]) -> Diary:
             diary.closures.append(rows.restore(Closure, {**values, "start_time": start, "end_time": end}))
         else:
             busy.append((pk, availability.Interval(_aware(starts_at), _aware(blocks_until))))
-    diary.practitioners = dict(sorted(diary.practitioners.items()))
     for pk, week in sorted(hours, key=lambda item: (item[0], item[1].start)):
         diary.hours.setdefault(pk, []).append(week)
     for pk, interval in busy:

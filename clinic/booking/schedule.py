@@ -113,9 +113,9 @@ def free_slots(
                 closures_by_practitioner[pk] += intervals
 
     slots: list[PractitionerSlot] = []
-    # In name order, so a stable sort by start alone gives (start, name) order: each practitioner's
-    # slots are already sorted, and the sort merges those runs.
-    for p in sorted(practitioners.values(), key=attrgetter("name")):
+    # In name order (then id), so a stable sort by start alone gives (start, name) order: each
+    # practitioner's slots are already sorted, and the sort merges those runs.
+    for p in sorted(practitioners.values(), key=attrgetter("name", "pk")):
         for slot in availability.free_slots(
             tz=tz,
             hours=read.hours[p.pk],

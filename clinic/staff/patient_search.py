@@ -23,7 +23,7 @@ _REFERENCE_SEPARATORS = re.compile(r"[\s\-]+")
 _REFERENCE = re.compile(r"[A-Z0-9]{1,12}")
 
 
-def phone_q(query: str, field: str = "phone") -> Q | None:
+def phone_q(query: str) -> Q | None:
     """Rows whose stored number matches the number typed, in national or international format; or None.
 
     A whole number (07911 123456, +44 7911 123456, 0044 7911 123456) is matched exactly on its E.164
@@ -34,12 +34,12 @@ def phone_q(query: str, field: str = "phone") -> Q | None:
     if not variants:
         return None
     try:
-        return Q(**{field: normalise_phone(variants[0])})
+        return Q(phone=normalise_phone(variants[0]))
     except InvalidPhone:
         pass
     q = Q()
     for variant in variants:
-        q |= Q(**{f"{field}__contains": variant})
+        q |= Q(phone__contains=variant)
     return q
 
 

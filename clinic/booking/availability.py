@@ -5,6 +5,7 @@ practitioner's working hours, closures and existing appointments (buffers includ
 Slots are built from local wall-clock hours, stepped in real elapsed time and returned in UTC.
 """
 
+import functools
 import heapq
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -90,6 +91,33 @@ def free_slots(
     last_day: date,
 ) -> list[Slot]:
     """Free slots for ONE practitioner between two local dates (inclusive), sorted."""
+    starts = free_micros(
+        tz=tz, hours=hours, closures=closures, busy=busy, rules=rules, duration=duration, buffer=buffer,
+        now=now, first_day=first_day, last_day=last_day,
+    )  # fmt: skip
+    return [Slot(start, start + duration) for start in map(from_micros, sorted(starts))]
+
+
+def free_micros(
+    *,
+    tz: ZoneInfo,
+    hours: Iterable[WorkingHours],
+    closures: Iterable[Interval],
+    busy: Iterable[Interval],
+    rules: Rules,
+    duration: timedelta,
+    buffer: timedelta,
+    now: datetime,
+    first_day: date,
+    last_day: date,
+) -> set[int]:
+    """The start times of ONE practitioner's free slots between two local dates (inclusive), in
+    microseconds since the epoch (`from_micros` makes one a UTC datetime).
+
+    What `free_slots` is made from, for a caller that needs the times only (the time picker's
+    "no preference" week, where a time is shown once whoever is free, is the union of these sets).
+    Integer sums and comparisons cost a fraction of datetime ones, and every instant stays exact.
+    """
     _require_aware(now, "now")
     if duration <= timedelta(0):
         raise ValueError("duration must be positive")
@@ -97,13 +125,15 @@ def free_slots(
         raise ValueError("buffer must not be negative")
 
     blocked_starts, blocked_ends = _union([*busy, *closures])
-    earliest = now.astimezone(UTC) + rules.min_notice
+    n_blocked = len(blocked_starts)
+    earliest = _micros(now) + rules.min_notice // _MICRO
+    length, reach, step = duration // _MICRO, (duration + buffer) // _MICRO, rules.slot_step // _MICRO
     today = now.astimezone(tz).date()
     hours_by_weekday: dict[int, list[WorkingHours]] = {}
     for working in hours:
         hours_by_weekday.setdefault(working.weekday, []).append(working)
 
-    starts = set()
+    starts: set[int] = set()
     # A working interval lies inside its own local day, so days before today or past the
     # horizon can be skipped whole.
     day = max(first_day, today)
@@ -112,19 +142,20 @@ def free_slots(
         for working in hours_by_weekday.get(day.weekday(), ()):
             # Opening uses the first pass through a repeated hour, closing the second, so the
             # fall-back hour is worked twice.
-            start = _to_utc(day, working.start, tz, fold=0)
-            closing = _to_utc(day, working.end, tz, fold=1)
-            while start + duration <= closing:
-                if start >= earliest:
-                    # First blocked span ending after `start`; spans are disjoint and sorted,
-                    # so only it can overlap the consultation and its buffer.
-                    i = bisect_right(blocked_ends, start)
-                    if i == len(blocked_starts) or blocked_starts[i] >= start + duration + buffer:
-                        starts.add(start)
-                start += rules.slot_step
+            start = _local_micros(day, working.start, tz, 0)
+            closing = _local_micros(day, working.end, tz, 1)
+            if start < earliest:  # the first start on the hour's grid at or after the minimum notice
+                start += -((start - earliest) // step) * step
+            while start + length <= closing:
+                # First blocked span ending after `start`; spans are disjoint and sorted, so
+                # only it can overlap the consultation and its buffer.
+                i = bisect_right(blocked_ends, start)
+                if i == n_blocked or blocked_starts[i] >= start + reach:
+                    starts.add(start)
+                start += step
         day += timedelta(days=1)
     # A set, because on fall-back day two working intervals can share the repeated hour.
-    return [Slot(start, start + duration) for start in sorted(starts)]
+    return starts
 
 
 def nearest(slots: Sequence[Slot], wanted: datetime, n: int = 3) -> list[Slot]:
@@ -144,11 +175,11 @@ def local_day_bounds(day: date, tz: ZoneInfo) -> Interval:
     return Interval(_to_utc(day, time(0), tz, fold=0), _to_utc(day + timedelta(days=1), time(0), tz, fold=0))
 
 
-def _union(intervals: list[Interval]) -> tuple[list[datetime], list[datetime]]:
-    """Starts and ends (UTC) of the disjoint, sorted spans covering all the intervals."""
-    starts: list[datetime] = []
-    ends: list[datetime] = []
-    for start, end in sorted((i.start.astimezone(UTC), i.end.astimezone(UTC)) for i in intervals):
+def _union(intervals: list[Interval]) -> tuple[list[int], list[int]]:
+    """Starts and ends (microseconds since the epoch) of the disjoint, sorted spans covering all the intervals."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted((_micros(i.start), _micros(i.end)) for i in intervals):
         if start == end:
             continue
         if ends and start <= ends[-1]:
@@ -157,6 +188,26 @@ def _union(intervals: list[Interval]) -> tuple[list[datetime], list[datetime]]:
             starts.append(start)
             ends.append(end)
     return starts, ends
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def _micros(moment: datetime) -> int:
+    """An aware instant as whole microseconds since the epoch (exact, unlike a float timestamp)."""
+    return (moment - _EPOCH) // _MICRO
+
+
+def from_micros(micros: int) -> datetime:
+    """Microseconds since the epoch (as `free_micros` gives them) as an aware UTC datetime."""
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+@functools.lru_cache(maxsize=4096)
+def _local_micros(day: date, wall: time, tz: ZoneInfo, fold: int) -> int:
+    """`_to_utc` in microseconds since the epoch, kept: every practitioner with the same hours shares them."""
+    return _micros(_to_utc(day, wall, tz, fold=fold))
 
 
 def _to_utc(day: date, wall: time, tz: ZoneInfo, *, fold: int) -> datetime:

@@ -1,7 +1,10 @@
 """What a slot search reads, in one query: the practitioners with their hours, the closures, the busy times.
 
-Three SELECTs joined by UNION ALL, padded with NULLs to the same columns, so a search is one
-round trip to the database whatever the number of practitioners or days. The SQL is written
+Four SELECTs joined by UNION ALL, padded with NULLs to the same columns, so a search is one
+round trip to the database whatever the number of practitioners or days. Each practitioner's
+own columns come once (not on each of their hours), and the busy times come as ISO text, read
+by `datetime.fromisoformat`: the driver's own reading of a timestamp, through Django's
+time-zone loader, cost more than the rest of the search with 50 practitioners. The SQL is written
 here rather than composed by the ORM: composing the union cost more than running it, on every
 search (the time picker, each booking step). It is the same on PostgreSQL and SQLite; the
 tables and columns are the models' own (`Model._meta`), and the values are passed as
@@ -19,10 +22,10 @@ from ..models import Appointment, Closure, ConsultationType, Practitioner, Worki
 from ..models.appointments import MAX_BLOCK
 from . import availability, rows
 
-HOURS, CLOSURE, BUSY = 0, 1, 2
+PRACTITIONER, HOURS, CLOSURE, BUSY = 0, 1, 2, 3
 PRACTITIONER_FIELDS = [f.attname for f in Practitioner._meta.concrete_fields]
 PRACTITIONER_COLUMNS = [f.column or f.attname for f in Practitioner._meta.concrete_fields]
-NO_DAY, NO_MOMENT = "CAST(NULL AS date)", "CAST(NULL AS timestamp with time zone)"
+NO_WEEKDAY, NO_TIME, NO_DAY, NO_MOMENT = (f"CAST(NULL AS {t})" for t in ("integer", "time", "date", "text"))
 
 
 @dataclass
@@ -40,7 +43,7 @@ def _sql(*, one_practitioner: bool, ignoring_one: bool) -> str:
     """The query, with %s for: type (and practitioner) once per arm that needs who offers it, then each arm's values.
 
     Columns: kind, practitioner id, weekday, start time, end time, first day, last day, starts at,
-    blocks until, then the practitioner's own columns (hours rows only).
+    blocks until (as text), then the practitioner's own columns (practitioner rows only).
     """
     q = connection.ops.quote_name
     through = Practitioner.consultation_types.through._meta
@@ -57,14 +60,16 @@ def _sql(*, one_practitioner: bool, ignoring_one: bool) -> str:
     # Only the models' table and column names and constants go into the text; every value is a parameter.
     return (
         # The first arm types its NULLs: PostgreSQL reads an untyped column of two arms as text.
-        f"SELECT {HOURS}, h.practitioner_id, h.weekday, h.{q('start')}, h.{q('end')}, {NO_DAY}, {NO_DAY},"
-        f" {NO_MOMENT}, {NO_MOMENT},"
-        f" {practitioner_columns} {offering_from}"
+        f"SELECT {PRACTITIONER}, p.id, {NO_WEEKDAY}, {NO_TIME}, {NO_TIME}, {NO_DAY}, {NO_DAY},"
+        f" {NO_MOMENT}, {NO_MOMENT}, {practitioner_columns} FROM {q(p)} p WHERE p.id IN ({offering})"
+        f" UNION ALL SELECT {HOURS}, h.practitioner_id, h.weekday, h.{q('start')}, h.{q('end')}, NULL, NULL,"
+        f" NULL, NULL, {no_practitioner} {offering_from}"
         f" UNION ALL SELECT {CLOSURE}, c.practitioner_id, NULL, c.start_time, c.end_time, c.first_day, c.last_day,"
         f" NULL, NULL, {no_practitioner} FROM {q(c)} c"
         f" WHERE (c.practitioner_id IS NULL OR c.practitioner_id IN ({offering})) AND c.first_day <= %s"
         f" AND (c.last_day >= %s OR (c.last_day IS NULL AND c.first_day >= %s))"
-        f" UNION ALL SELECT {BUSY}, a.practitioner_id, NULL, NULL, NULL, NULL, NULL, a.starts_at, a.blocks_until,"
+        f" UNION ALL SELECT {BUSY}, a.practitioner_id, NULL, NULL, NULL, NULL, NULL, CAST(a.starts_at AS text),"
+        f" CAST(a.blocks_until AS text),"
         f" {no_practitioner} FROM {q(a)} a"
         f" WHERE a.practitioner_id IN ({offering}) AND a.status IN ({statuses})"
         # As Appointment.objects.overlapping: bounded on the indexed start from both sides.
@@ -87,6 +92,7 @@ def read(
     offering = [consultation_type.pk] + ([practitioner.pk] if practitioner is not None else [])
     start, end = ops.adapt_datetimefield_value(window.start), ops.adapt_datetimefield_value(window.end)
     params = [
+        *offering,
         *offering,
         *offering,
         ops.adapt_datefield_value(last_day),
@@ -112,11 +118,11 @@ def _diary(rows_read: list[tuple[Any, ...]]) -> Diary:
     busy: list[tuple[int, availability.Interval]] = []
     for kind, pk, weekday, start, end, first_day, last_day, starts_at, blocks_until, *practitioner in rows_read:
         if kind == HOURS:
-            if pk not in diary.practitioners:
-                diary.practitioners[pk] = rows.restore(
-                    Practitioner, dict(zip(PRACTITIONER_FIELDS, practitioner, strict=True))
-                )
-            hours.append((pk, availability.WorkingHours(weekday, _time(start), _time(end))))
+            hours.append((pk, _working_hours(weekday, _time(start), _time(end))))
+        elif kind == PRACTITIONER:
+            diary.practitioners[pk] = rows.restore(
+                Practitioner, dict(zip(PRACTITIONER_FIELDS, practitioner, strict=True))
+            )
         elif kind == CLOSURE:
             values = {"practitioner_id": pk, "first_day": first_day, "last_day": last_day}
             diary.closures.append(rows.restore(Closure, {**values, "start_time": start, "end_time": end}))
@@ -130,12 +136,16 @@ def _diary(rows_read: list[tuple[Any, ...]]) -> Diary:
     return diary
 
 
+# Practitioners mostly share their hours: each distinct (weekday, start, end) is made and checked once.
+_working_hours = functools.lru_cache(maxsize=1024)(availability.WorkingHours)
+
+
 def _time(value: datetime.time | str) -> datetime.time:
     """A time as the driver gives it: a time (PostgreSQL) or ISO text (SQLite)."""
     return value if isinstance(value, datetime.time) else datetime.time.fromisoformat(value)
 
 
 def _aware(value: datetime.datetime | str) -> datetime.datetime:
-    """A timestamp as the driver gives it: aware (PostgreSQL) or naive UTC text (SQLite)."""
+    """A timestamp read as text: with its offset (PostgreSQL) or naive UTC (SQLite); or as the driver gives it."""
     moment = value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)

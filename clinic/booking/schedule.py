@@ -91,6 +91,53 @@ def free_slots(
     hours, closures, busy appointments). `ignore_appointment` is left out of the busy times, so an
     appointment being moved does not block its own neighbourhood.
     """
+    slots: list[PractitionerSlot] = []
+    duration = consultation_type.duration
+    # In name order (then id), so a stable sort by start alone gives (start, name) order: each
+    # practitioner's slots are already sorted, and the sort merges those runs.
+    for p, starts in _free_starts_by_practitioner(
+        consultation_type, first_day, last_day, now, practitioner, ignore_appointment, rules
+    ):
+        slots += [
+            PractitionerSlot(p, start, start + duration) for start in map(availability.from_micros, sorted(starts))
+        ]
+    slots.sort(key=attrgetter("start"))
+    return slots
+
+
+def free_starts(
+    *,
+    consultation_type: ConsultationType,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    now: datetime.datetime,
+    practitioner: Practitioner | None = None,
+    ignore_appointment: Appointment | None = None,
+) -> list[datetime.datetime]:
+    """The start times (UTC, sorted) at which someone offering this type (or `practitioner`) is free.
+
+    The same search as `free_slots`, for the time picker, which shows each time once whoever is
+    free: no slot object is made for each practitioner's each free time (some 4,600 in a week of
+    50 practitioners).
+    """
+    starts: set[int] = set()
+    for _, free in _free_starts_by_practitioner(
+        consultation_type, first_day, last_day, now, practitioner, ignore_appointment, None
+    ):
+        starts |= free
+    return [availability.from_micros(start) for start in sorted(starts)]
+
+
+def _free_starts_by_practitioner(
+    consultation_type: ConsultationType,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    now: datetime.datetime,
+    practitioner: Practitioner | None,
+    ignore_appointment: Appointment | None,
+    rules: availability.Rules | None,
+) -> Iterator[tuple[Practitioner, set[int]]]:
+    """Each practitioner searched (in (name, id) order) with their free slots' starts (`availability.free_micros`)."""
     tz = clinic_tz()
     rules = rules or booking_rules()
     window = availability.Interval(
@@ -111,26 +158,22 @@ def free_slots(
         for pk in [closure.practitioner_id] if closure.practitioner_id else practitioners:
             if pk in closures_by_practitioner:
                 closures_by_practitioner[pk] += intervals
-
-    slots: list[PractitionerSlot] = []
-    # In name order (then id), so a stable sort by start alone gives (start, name) order: each
-    # practitioner's slots are already sorted, and the sort merges those runs.
     for p in sorted(practitioners.values(), key=attrgetter("name", "pk")):
-        for slot in availability.free_slots(
-            tz=tz,
-            hours=read.hours[p.pk],
-            closures=closures_by_practitioner[p.pk],
-            busy=read.busy.get(p.pk, []),
-            rules=rules,
-            duration=consultation_type.duration,
-            buffer=consultation_type.buffer,
-            now=now,
-            first_day=first_day,
-            last_day=last_day,
-        ):
-            slots.append(PractitionerSlot(p, slot.start, slot.end))
-    slots.sort(key=attrgetter("start"))
-    return slots
+        yield (
+            p,
+            availability.free_micros(
+                tz=tz,
+                hours=read.hours[p.pk],
+                closures=closures_by_practitioner[p.pk],
+                busy=read.busy.get(p.pk, []),
+                rules=rules,
+                duration=consultation_type.duration,
+                buffer=consultation_type.buffer,
+                now=now,
+                first_day=first_day,
+                last_day=last_day,
+            ),
+        )
 
 
 def nearest_slots(slots: Iterable[PractitionerSlot], wanted: datetime.datetime, n: int = 3) -> list[PractitionerSlot]:
@@ -159,45 +202,45 @@ def week_of_free_times(
     today: datetime.date,
     now: datetime.datetime,
     ignore_appointment: Appointment | None = None,
-    slots: list[PractitionerSlot] | None = None,
+    starts: list[datetime.datetime] | None = None,
 ) -> WeekOfFreeTimes:
     """The week (Monday to Sunday) holding `anchor`, ready for the time picker.
 
     Returns the days from today on, each with its free start times in clinic time (one per
-    time, whoever is free), and the neighbouring weeks a patient may move to. `slots`, if
-    given, are that week's free slots already found (`first_week_with_free_time`).
+    time, whoever is free), and the neighbouring weeks a patient may move to. `starts`, if
+    given, are that week's free start times already found (`first_week_with_free_time`).
     """
     tz = clinic_tz()
     monday = anchor - datetime.timedelta(days=anchor.weekday())
-    if slots is None:
-        slots = _week_slots(consultation_type, practitioner, monday, today, now, ignore_appointment)
+    if starts is None:
+        starts = _week_starts(consultation_type, practitioner, monday, today, now, ignore_appointment)
     days: dict[datetime.date, list[datetime.datetime]] = {monday + datetime.timedelta(days=i): [] for i in range(7)}
-    for start in sorted({slot.start for slot in slots}):
+    for start in starts:
         local = start.astimezone(tz)
         days[local.date()].append(local)
     horizon = today + datetime.timedelta(days=booking_rules().horizon_days)
     next_monday = monday + datetime.timedelta(days=7)
-    shown = [(day, starts) for day, starts in days.items() if day >= today]
-    fixed = frozenset(start for _, starts in shown for start in starts if timing.inside_cutoff(start, now=now))
+    shown = [(day, times) for day, times in days.items() if day >= today]
+    fixed = frozenset(start for _, times in shown for start in times if timing.inside_cutoff(start, now=now))
     return {
         "days": shown,
         "picker_days": picker_days(shown, fixed),
         "previous_week": monday - datetime.timedelta(days=7) if monday > today else None,
         "next_week": next_monday if next_monday <= horizon else None,
-        "any_slots": bool(slots),
+        "any_slots": bool(starts),
         "cannot_change_online": fixed,
     }
 
 
-def _week_slots(
+def _week_starts(
     consultation_type: ConsultationType,
     practitioner: Practitioner | None,
     monday: datetime.date,
     today: datetime.date,
     now: datetime.datetime,
     ignore_appointment: Appointment | None = None,
-) -> list[PractitionerSlot]:
-    return free_slots(
+) -> list[datetime.datetime]:
+    return free_starts(
         consultation_type=consultation_type,
         practitioner=practitioner,
         first_day=max(monday, today),
@@ -213,18 +256,18 @@ def first_week_with_free_time(
     practitioner: Practitioner | None,
     today: datetime.date,
     now: datetime.datetime,
-) -> tuple[datetime.date, list[PractitionerSlot]] | None:
-    """The first week (from this one to the booking horizon) with a free slot: (its Monday, its slots, sorted).
+) -> tuple[datetime.date, list[datetime.datetime]] | None:
+    """The first week (from this one to the booking horizon) with a free slot: (its Monday, its free starts, sorted).
 
     Searches forward a week at a time and stops at the first free slot, so the usual answer
-    costs one week's work, not the whole horizon's. Its first slot is the first free slot of
-    the whole horizon (the same answer as `free_slots` over it all, tested with hypothesis).
+    costs one week's work, not the whole horizon's. Its first start is that of the first free
+    slot of the whole horizon (the same answer as `free_slots` over it all, tested with hypothesis).
     """
     horizon = today + datetime.timedelta(days=booking_rules().horizon_days)
     monday = today - datetime.timedelta(days=today.weekday())
     while monday <= horizon:
-        slots = _week_slots(consultation_type, practitioner, monday, today, now)
-        if slots:
-            return monday, slots
+        starts = _week_starts(consultation_type, practitioner, monday, today, now)
+        if starts:
+            return monday, starts
         monday += datetime.timedelta(days=7)
     return None

@@ -100,7 +100,7 @@ def choose(request):
 
 
 def _week_start(request, kind, practitioner, today, now):
-    """The week to show (a day in it), the slot to preselect, and that week's slots if already found.
+    """The week to show (a day in it), the start to preselect, and that week's free start times if already found.
 
     The week asked for, or (`?first=1`) the first week with a free slot, found a week at a time.
     """
@@ -109,8 +109,8 @@ def _week_start(request, kind, practitioner, today, now):
             consultation_type=kind, practitioner=practitioner, today=today, now=now
         )
         if found:
-            monday, slots = found
-            return monday, slots[0], slots
+            monday, starts = found
+            return monday, starts[0], starts
     return schedule.requested_week(request.GET.get("week"), today=today), None, None
 
 
@@ -122,7 +122,7 @@ def times(request):
         return redirect("booking:choose")
     now = timezone.now()
     today = clock.today(timezone.now())
-    anchor, preselected, slots = today, None, None
+    anchor, preselected, starts = today, None, None
     if request.method == "POST":
         form = SlotForm(request.POST)
         if form.is_valid():
@@ -139,11 +139,11 @@ def times(request):
         anchor = today
     else:
         form = SlotForm()
-        anchor, preselected, slots = _week_start(request, kind, practitioner, today, now)
+        anchor, preselected, starts = _week_start(request, kind, practitioner, today, now)
     week = schedule.week_of_free_times(
-        consultation_type=kind, practitioner=practitioner, anchor=anchor, today=today, now=now, slots=slots
+        consultation_type=kind, practitioner=practitioner, anchor=anchor, today=today, now=now, starts=starts
     )
-    chosen = clock.local(preselected.start).isoformat() if preselected else _state(request).get("slot")
+    chosen = clock.local(preselected).isoformat() if preselected else _state(request).get("slot")
     context = {
         "step": 2,
         "form": form,

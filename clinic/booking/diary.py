@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection
 
+from ..lib import prepared
 from ..models import Appointment, Closure, ConsultationType, Practitioner, WorkingHours
 from ..models.appointments import MAX_BLOCK
 from . import availability, rows
@@ -108,7 +109,7 @@ def read(
         params.append(ignore_appointment.pk)
     sql = _sql(one_practitioner=practitioner is not None, ignoring_one=ignore_appointment is not None)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, sql, params)  # planned once per connection on PostgreSQL
         return _diary(cursor.fetchall())
 
 

@@ -1,0 +1,61 @@
+"""The slot search's query is prepared once per PostgreSQL connection: the same rows, one query each time."""
+
+import datetime
+
+import pytest
+from django.db import connection, transaction
+
+from clinic.booking import diary, schedule
+from clinic.lib import prepared
+from clinic.models import Practitioner
+from tests.clinic_fixtures import NOW
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+TODAY = NOW.date()
+
+
+def search(kind, practitioner=None):
+    week = {"first_day": TODAY, "last_day": TODAY + datetime.timedelta(days=13), "now": NOW}
+    return schedule.free_slots(consultation_type=kind, practitioner=practitioner, **week)
+
+
+def executions():
+    """{prepared statement of ours: times it ran} on this connection."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, generic_plans + custom_plans FROM pg_prepared_statements WHERE name LIKE %s", ["clinic_%"]
+        )
+        return dict(cursor.fetchall())
+
+
+def test_each_search_is_one_query_and_the_statement_is_planned_once_per_connection(
+    on_postgres, consultation, django_assert_num_queries
+):
+    connection.close()
+    with django_assert_num_queries(1):  # PREPARE and EXECUTE in one round trip
+        first = search(consultation)
+    with django_assert_num_queries(1):
+        again = search(consultation)
+    name = prepared.name_for(diary._sql(one_practitioner=False, ignoring_one=False))
+    assert executions() == {name: 2}
+    assert first == again and first
+
+
+def test_the_prepared_search_finds_what_the_query_run_as_written_finds(on_postgres, consultation, monkeypatch):
+    dr = Practitioner.objects.order_by("pk").first()
+    found = [search(consultation), search(consultation, dr)]
+    assert len(executions()) == 2  # one statement per query text: with and without a practitioner
+    monkeypatch.setattr(prepared, "execute", lambda cursor, sql, params: cursor.execute(sql, params))
+    assert found == [search(consultation), search(consultation, dr)]
+
+
+def test_a_rolled_back_transaction_keeps_the_statement_and_a_new_connection_prepares_again(on_postgres, consultation):
+    connection.close()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        expected = search(consultation)
+        raise RuntimeError("the transaction that prepared it is rolled back")
+    assert search(consultation) == expected  # EXECUTE alone: PREPARE outlived the rollback
+    assert list(executions().values()) == [2]
+    connection.close()
+    assert search(consultation) == expected
+    assert list(executions().values()) == [1]

@@ -8,7 +8,7 @@ Slots are built from local wall-clock hours, stepped in real elapsed time and re
 import functools
 import heapq
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from operator import attrgetter
@@ -110,13 +110,15 @@ def free_micros(
     now: datetime,
     first_day: date,
     last_day: date,
+    known: Container[int] = frozenset(),
 ) -> set[int]:
     """The start times of ONE practitioner's free slots between two local dates (inclusive), in
-    microseconds since the epoch (`from_micros` makes one a UTC datetime).
+    microseconds since the epoch (`from_micros` makes one a UTC datetime); those in `known` left out.
 
-    What `free_slots` is made from, for a caller that needs the times only (the time picker's
-    "no preference" week, where a time is shown once whoever is free, is the union of these sets).
-    Integer sums and comparisons cost a fraction of datetime ones, and every instant stays exact.
+    What `free_slots` is made from, for a caller that needs the times only: the time picker's
+    "no preference" week shows a time once whoever is free, so it passes the times already found
+    for other practitioners as `known` and unites the sets. Integer sums and comparisons cost a
+    fraction of datetime ones, and every instant stays exact.
     """
     _require_aware(now, "now")
     if duration <= timedelta(0):
@@ -132,6 +134,7 @@ def free_micros(
     hours_by_weekday: dict[int, list[WorkingHours]] = {}
     for working in hours:
         hours_by_weekday.setdefault(working.weekday, []).append(working)
+    by_weekday = {weekday: tuple(todays) for weekday, todays in hours_by_weekday.items()}
 
     starts: set[int] = set()
     # A working interval lies inside its own local day, so days before today or past the
@@ -139,23 +142,36 @@ def free_micros(
     day = max(first_day, today)
     last = min(last_day, today + timedelta(days=rules.horizon_days))
     while day <= last:
-        for working in hours_by_weekday.get(day.weekday(), ()):
-            # Opening uses the first pass through a repeated hour, closing the second, so the
-            # fall-back hour is worked twice.
-            start = _local_micros(day, working.start, tz, 0)
-            closing = _local_micros(day, working.end, tz, 1)
-            if start < earliest:  # the first start on the hour's grid at or after the minimum notice
-                start += -((start - earliest) // step) * step
-            while start + length <= closing:
-                # First blocked span ending after `start`; spans are disjoint and sorted, so
-                # only it can overlap the consultation and its buffer.
-                i = bisect_right(blocked_ends, start)
-                if i == n_blocked or blocked_starts[i] >= start + reach:
-                    starts.add(start)
-                start += step
+        todays = by_weekday.get(day.weekday())
+        if todays:
+            for start in _day_grid(day, todays, tz, step, length):
+                if start >= earliest and start not in known:
+                    # First blocked span ending after `start`; spans are disjoint and sorted, so
+                    # only it can overlap the consultation and its buffer.
+                    i = bisect_right(blocked_ends, start)
+                    if i == n_blocked or blocked_starts[i] >= start + reach:
+                        starts.add(start)
         day += timedelta(days=1)
     # A set, because on fall-back day two working intervals can share the repeated hour.
     return starts
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_grid(day: date, hours: tuple[WorkingHours, ...], tz: ZoneInfo, step: int, length: int) -> tuple[int, ...]:
+    """Every start a step apart from each opening that leaves time for the consultation before closing.
+
+    Kept: practitioners mostly share their hours, and the same days are searched again and again.
+    Opening uses the first pass through a repeated hour, closing the second, so the fall-back
+    hour is worked twice.
+    """
+    grid = []
+    for working in hours:
+        start = _local_micros(day, working.start, tz, 0)
+        closing = _local_micros(day, working.end, tz, 1)
+        while start + length <= closing:
+            grid.append(start)
+            start += step
+    return tuple(grid)
 
 
 def nearest(slots: Sequence[Slot], wanted: datetime, n: int = 3) -> list[Slot]:

@@ -1,7 +1,7 @@
 """Reading availability from the database: a fixed number of queries, then pure computation."""
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import TypedDict, cast
@@ -122,9 +122,9 @@ def free_starts(
     """
     starts: set[int] = set()
     for _, free in _free_starts_by_practitioner(
-        consultation_type, first_day, last_day, now, practitioner, ignore_appointment, None
+        consultation_type, first_day, last_day, now, practitioner, ignore_appointment, None, known=starts
     ):
-        starts |= free
+        starts |= free  # the next practitioner is searched only at the times still missing
     return [availability.from_micros(start) for start in sorted(starts)]
 
 
@@ -136,8 +136,10 @@ def _free_starts_by_practitioner(
     practitioner: Practitioner | None,
     ignore_appointment: Appointment | None,
     rules: availability.Rules | None,
+    known: Container[int] = frozenset(),
 ) -> Iterator[tuple[Practitioner, set[int]]]:
-    """Each practitioner searched (in (name, id) order) with their free slots' starts (`availability.free_micros`)."""
+    """Each practitioner searched (in (name, id) order) with their free slots' starts (`availability.free_micros`),
+    leaving out those in `known` when the practitioner's turn comes."""
     tz = clinic_tz()
     rules = rules or booking_rules()
     window = availability.Interval(
@@ -172,6 +174,7 @@ def _free_starts_by_practitioner(
                 now=now,
                 first_day=first_day,
                 last_day=last_day,
+                known=known,
             ),
         )
 

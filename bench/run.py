@@ -107,6 +107,7 @@ def main():
                 use(dbname)
                 t = time.perf_counter()
                 made = seed.load(practitioners_count=practitioners, appointments=size, now=started)
+                seed.settle()
                 print(f"\n== {name}: seeded in {time.perf_counter() - t:.0f} s {made}", flush=True)
                 shape = {"seeded": made}
                 shape.update(pages.floors(REPEAT))

@@ -92,6 +92,22 @@ def test_a_search_never_counts_the_whole_table(reception, settings, pat_and_othe
         assert "Show all" in soup(page).select_one("#changelist-search").get_text()
 
 
+def test_the_patients_list_counts_each_patients_appointments_without_joining_every_appointment(
+    reception, settings, pat_and_other
+):
+    """A count per patient listed: a join and GROUP BY let PostgreSQL read the whole appointments table
+    when it misjudged how many patients a search finds (the bench's 20,000-appointment shape did)."""
+    with CaptureQueriesContext(connection) as queries:
+        page = soup(reception.get(f"/{settings.ADMIN_URL}clinic/patient/", {"q": ""}))
+    listed = [q["sql"] for q in queries if 'FROM "clinic_patient"' in q["sql"]]
+    assert listed and not any(re.search(r'JOIN "clinic_appointment"', sql) for sql in listed), listed
+    counts = {
+        row.select_one("th").get_text(strip=True): row.select_one("td.field-appointment_count").get_text(strip=True)
+        for row in page.select("#result_list tbody tr")
+    }
+    assert counts == {"Pat Example": "2", "Other Person": "1"}
+
+
 def test_an_empty_search_lists_everyone_once(reception, settings, pat_and_other):
     assert len(_appointment_refs(reception, settings, "")) == 3
     assert sorted(_patient_names(reception, settings, "")) == ["Other Person", "Pat Example"]

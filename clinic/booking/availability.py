@@ -8,7 +8,7 @@ Slots are built from local wall-clock hours, stepped in real elapsed time and re
 import functools
 import heapq
 from bisect import bisect_right
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from operator import attrgetter
@@ -110,33 +110,61 @@ def free_micros(
     now: datetime,
     first_day: date,
     last_day: date,
-    known: Container[int] = frozenset(),
+    candidates: Iterable[int] | None = None,
 ) -> set[int]:
     """The start times of ONE practitioner's free slots between two local dates (inclusive), in
-    microseconds since the epoch (`from_micros` makes one a UTC datetime); those in `known` left out.
+    microseconds since the epoch (`from_micros` makes one a UTC datetime).
 
-    What `free_slots` is made from, for a caller that needs the times only: the time picker's
-    "no preference" week shows a time once whoever is free, so it passes the times already found
-    for other practitioners as `known` and unites the sets. Integer sums and comparisons cost a
-    fraction of datetime ones, and every instant stays exact.
+    What `free_slots` is made from, for a caller that needs the times only. `candidates`, if given,
+    are the only starts checked: some of `working_micros` for the same hours and dates (the time
+    picker's "no preference" week checks each practitioner only at the times nobody before them
+    was free). Integer sums and comparisons cost a fraction of datetime ones, and every instant
+    stays exact.
+    """
+    if buffer < timedelta(0):
+        raise ValueError("buffer must not be negative")
+    blocked_starts, blocked_ends = _union([*busy, *closures])
+    n_blocked = len(blocked_starts)
+    reach = (duration + buffer) // _MICRO
+    if candidates is None:
+        candidates = working_micros(
+            tz=tz, hours=hours, rules=rules, duration=duration, now=now, first_day=first_day, last_day=last_day
+        )
+    starts: set[int] = set()
+    for start in candidates:
+        # First blocked span ending after `start`; spans are disjoint and sorted, so only it can
+        # overlap the consultation and its buffer.
+        i = bisect_right(blocked_ends, start)
+        if i == n_blocked or blocked_starts[i] >= start + reach:
+            starts.add(start)
+    # A set, because on fall-back day two working intervals can share the repeated hour.
+    return starts
+
+
+def working_micros(
+    *,
+    tz: ZoneInfo,
+    hours: Iterable[WorkingHours],
+    rules: Rules,
+    duration: timedelta,
+    now: datetime,
+    first_day: date,
+    last_day: date,
+) -> Iterator[int]:
+    """Every start a practitioner with these hours could offer between two local dates (inclusive),
+    free or not: each step of their hours that leaves time for the consultation, from the minimum
+    notice to the horizon; in microseconds since the epoch, day by day (a start twice on fall-back day).
     """
     _require_aware(now, "now")
     if duration <= timedelta(0):
         raise ValueError("duration must be positive")
-    if buffer < timedelta(0):
-        raise ValueError("buffer must not be negative")
-
-    blocked_starts, blocked_ends = _union([*busy, *closures])
-    n_blocked = len(blocked_starts)
     earliest = _micros(now) + rules.min_notice // _MICRO
-    length, reach, step = duration // _MICRO, (duration + buffer) // _MICRO, rules.slot_step // _MICRO
+    length, step = duration // _MICRO, rules.slot_step // _MICRO
     today = now.astimezone(tz).date()
     hours_by_weekday: dict[int, list[WorkingHours]] = {}
     for working in hours:
         hours_by_weekday.setdefault(working.weekday, []).append(working)
     by_weekday = {weekday: tuple(todays) for weekday, todays in hours_by_weekday.items()}
-
-    starts: set[int] = set()
     # A working interval lies inside its own local day, so days before today or past the
     # horizon can be skipped whole.
     day = max(first_day, today)
@@ -145,15 +173,9 @@ def free_micros(
         todays = by_weekday.get(day.weekday())
         if todays:
             for start in _day_grid(day, todays, tz, step, length):
-                if start >= earliest and start not in known:
-                    # First blocked span ending after `start`; spans are disjoint and sorted, so
-                    # only it can overlap the consultation and its buffer.
-                    i = bisect_right(blocked_ends, start)
-                    if i == n_blocked or blocked_starts[i] >= start + reach:
-                        starts.add(start)
+                if start >= earliest:
+                    yield start
         day += timedelta(days=1)
-    # A set, because on fall-back day two working intervals can share the repeated hour.
-    return starts
 
 
 @functools.lru_cache(maxsize=4096)

@@ -1,7 +1,7 @@
 """Reading availability from the database: a fixed number of queries, then pure computation."""
 
 import datetime
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import TypedDict, cast
@@ -136,10 +136,13 @@ def _free_starts_by_practitioner(
     practitioner: Practitioner | None,
     ignore_appointment: Appointment | None,
     rules: availability.Rules | None,
-    known: Container[int] = frozenset(),
+    known: set[int] | None = None,
 ) -> Iterator[tuple[Practitioner, set[int]]]:
-    """Each practitioner searched (in (name, id) order) with their free slots' starts (`availability.free_micros`),
-    leaving out those in `known` when the practitioner's turn comes."""
+    """Each practitioner searched (in (name, id) order) with their free slots' starts (`availability.free_micros`).
+
+    With `known` (the starts the caller has found free so far, grown as it goes), a practitioner is
+    searched only at the times still missing: "no preference" needs one free practitioner a time.
+    """
     tz = clinic_tz()
     rules = rules or booking_rules()
     window = availability.Interval(
@@ -160,12 +163,25 @@ def _free_starts_by_practitioner(
         for pk in [closure.practitioner_id] if closure.practitioner_id else practitioners:
             if pk in closures_by_practitioner:
                 closures_by_practitioner[pk] += intervals
-    for p in sorted(practitioners.values(), key=attrgetter("name", "pk")):
+    ordered = sorted(practitioners.values(), key=attrgetter("name", "pk"))
+    # "No preference" (`known` given): each practitioner is checked only at the times nobody before
+    # them was found free at; practitioners mostly share their hours, so each set of hours' possible
+    # starts is worked out once.
+    possible: dict[tuple[availability.WorkingHours, ...], set[int]] = {}
+    for p in ordered:
+        hours = tuple(read.hours[p.pk])
+        if known is not None and hours not in possible:
+            possible[hours] = set(
+                availability.working_micros(
+                    tz=tz, hours=hours, rules=rules, duration=consultation_type.duration, now=now,
+                    first_day=first_day, last_day=last_day,
+                )
+            )  # fmt: skip
         yield (
             p,
             availability.free_micros(
                 tz=tz,
-                hours=read.hours[p.pk],
+                hours=hours,
                 closures=closures_by_practitioner[p.pk],
                 busy=read.busy.get(p.pk, []),
                 rules=rules,
@@ -174,7 +190,7 @@ def _free_starts_by_practitioner(
                 now=now,
                 first_day=first_day,
                 last_day=last_day,
-                known=known,
+                candidates=None if known is None else possible[hours] - known,
             ),
         )
 

@@ -31,8 +31,10 @@ from django.db import connection
 
 _PLACEHOLDER = re.compile(r"%s")
 GENERIC_PLAN = "SET LOCAL plan_cache_mode = force_generic_plan"
-# The names prepared on each open connection (the driver's connection object: a new one starts empty).
-_prepared: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionary()
+# On each open connection (the driver's connection object: a new one starts empty), our statements:
+# True once prepared, None when the round trip that prepared one failed (whether PREPARE itself ran
+# is then unknown: it is not transactional, while what came after it may have failed).
+_prepared: "weakref.WeakKeyDictionary[Any, dict[str, bool | None]]" = weakref.WeakKeyDictionary()
 
 
 def name_for(sql: str) -> str:
@@ -46,13 +48,22 @@ def execute(cursor: Any, sql: str, params: Sequence[Any]) -> None:
         return
     name = name_for(sql)
     run = f"{GENERIC_PLAN}; EXECUTE {name}(" + ", ".join(["%s"] * len(params)) + ")"
-    names = _prepared.setdefault(connection.connection, set())
-    if name in names:
+    known = _prepared.setdefault(connection.connection, {})
+    if name in known and known[name] is None:  # after a failure: ask, once
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
+        known[name] = bool(cursor.fetchone()[0])
+    if known.get(name):
         cursor.execute(run, params)
         cursor.nextset()  # past SET's empty result, to the rows of EXECUTE
         return
     numbers = itertools.count(1)
-    cursor.execute(f"PREPARE {name} AS " + _PLACEHOLDER.sub(lambda _: f"${next(numbers)}", sql) + "; " + run, params)
+    try:
+        cursor.execute(
+            f"PREPARE {name} AS " + _PLACEHOLDER.sub(lambda _: f"${next(numbers)}", sql) + "; " + run, params
+        )
+    except Exception:
+        known[name] = None
+        raise
     cursor.nextset()  # past PREPARE's and SET's empty results, to the rows of EXECUTE
     cursor.nextset()
-    names.add(name)
+    known[name] = True

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from clinic.booking import diary, schedule
 from clinic.lib import prepared
@@ -93,3 +93,17 @@ def test_it_runs_the_plan_made_once_even_where_postgresql_would_plan_each_search
         with connection.cursor() as cursor:
             cursor.execute(f"ALTER DATABASE {connection.ops.quote_name(database)} RESET plan_cache_mode")
         connection.close()
+
+
+def test_a_first_run_that_fails_after_preparing_does_not_stop_the_next_one(on_postgres):
+    """PREPARE outlives the failure of the EXECUTE sent with it: the next call must not prepare again."""
+    connection.close()
+    sql = "SELECT 10 / %s"
+    with pytest.raises(DatabaseError), connection.cursor() as cursor:
+        prepared.execute(cursor, sql, [0])  # prepared, then division by zero when run
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, sql, [2])
+        assert cursor.fetchall() == [(5,)]
+        prepared.execute(cursor, sql, [5])
+        assert cursor.fetchall() == [(2,)]
+    assert plans()[prepared.name_for(sql)][0] >= 2

@@ -27,10 +27,11 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 _PLACEHOLDER = re.compile(r"%s")
 GENERIC_PLAN = "SET LOCAL plan_cache_mode = force_generic_plan"
+INVALID_STATEMENT_NAME = "26000"  # SQLSTATE of EXECUTE for a name the server does not hold
 # On each open connection (the driver's connection object: a new one starts empty), our statements:
 # True once prepared, None when the round trip that prepared one failed (whether PREPARE itself ran
 # is then unknown: it is not transactional, while what came after it may have failed).
@@ -53,7 +54,16 @@ def execute(cursor: Any, sql: str, params: Sequence[Any]) -> None:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
         known[name] = bool(cursor.fetchone()[0])
     if known.get(name):
-        cursor.execute(run, params)
+        try:
+            cursor.execute(run, params)
+        except DatabaseError as error:
+            known[name] = None
+            # Gone from the server (a `DEALLOCATE ALL` or `DISCARD ALL` by someone else): outside a
+            # transaction, prepare it again at once; inside one, the transaction is lost anyway.
+            if getattr(error.__cause__, "sqlstate", None) == INVALID_STATEMENT_NAME and not connection.in_atomic_block:
+                execute(cursor, sql, params)
+                return
+            raise
         cursor.nextset()  # past SET's empty result, to the rows of EXECUTE
         return
     numbers = itertools.count(1)

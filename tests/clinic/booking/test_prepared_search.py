@@ -107,3 +107,12 @@ def test_a_first_run_that_fails_after_preparing_does_not_stop_the_next_one(on_po
         prepared.execute(cursor, sql, [5])
         assert cursor.fetchall() == [(2,)]
     assert plans()[prepared.name_for(sql)][0] >= 2
+
+
+def test_a_statement_dropped_on_the_server_is_prepared_again(on_postgres, consultation):
+    expected = search(consultation)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as a DISCARD ALL would
+    assert executions() == {}
+    assert search(consultation) == expected
+    assert list(executions().values()) == [1]

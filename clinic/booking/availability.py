@@ -121,6 +121,7 @@ def free_micros(
     was free). Integer sums and comparisons cost a fraction of datetime ones, and every instant
     stays exact.
     """
+    _check_search(now, duration)  # here too: with `candidates`, working_micros is not run
     if buffer < timedelta(0):
         raise ValueError("buffer must not be negative")
     blocked_starts, blocked_ends = _union([*busy, *closures])
@@ -155,9 +156,7 @@ def working_micros(
     free or not: each step of their hours that leaves time for the consultation, from the minimum
     notice to the horizon; in microseconds since the epoch, day by day (a start twice on fall-back day).
     """
-    _require_aware(now, "now")
-    if duration <= timedelta(0):
-        raise ValueError("duration must be positive")
+    _check_search(now, duration)
     earliest = _micros(now) + rules.min_notice // _MICRO
     length, step = duration // _MICRO, rules.slot_step // _MICRO
     today = now.astimezone(tz).date()
@@ -176,6 +175,12 @@ def working_micros(
                 if start >= earliest:
                     yield start
         day += timedelta(days=1)
+
+
+def _check_search(now: datetime, duration: timedelta) -> None:
+    _require_aware(now, "now")
+    if duration <= timedelta(0):
+        raise ValueError("duration must be positive")
 
 
 @functools.lru_cache(maxsize=4096)

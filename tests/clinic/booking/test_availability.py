@@ -7,7 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clinic.booking.availability import Interval, Rules, Slot, WorkingHours, free_slots, local_day_bounds, nearest
+from clinic.booking.availability import (
+    Interval,
+    Rules,
+    Slot,
+    WorkingHours,
+    free_micros,
+    free_slots,
+    local_day_bounds,
+    nearest,
+)
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY = date(2025, 1, 13)  # winter: London is on UTC, so local and UTC times read the same
@@ -30,7 +39,7 @@ def hours(weekday, *spans):
     return [WorkingHours(weekday, time.fromisoformat(start), time.fromisoformat(end)) for start, end in spans]
 
 
-def slots(**overrides):
+def slots(search=free_slots, **overrides):
     """Monday 09:00–12:00, 30-minute consultations every 30 minutes, no buffer, booked the day before."""
     arguments = {
         "tz": LONDON,
@@ -45,7 +54,7 @@ def slots(**overrides):
         "last_day": MONDAY,
     }
     arguments.update(overrides)
-    return free_slots(**arguments)
+    return search(**arguments)
 
 
 def times(found):
@@ -285,6 +294,14 @@ def test_naive_datetimes_are_rejected():
         Interval(naive, at(MONDAY, 10))
     with pytest.raises(ValueError, match="naive"):
         nearest([], naive)
+
+
+def test_only_given_starts_to_check_are_still_checked_for_a_naive_clock_or_no_duration():
+    """`free_micros(candidates=…)` skips working out the grid, not the checks of what it was given."""
+    with pytest.raises(ValueError, match="naive"):
+        slots(free_micros, candidates=[0], now=datetime(2025, 1, 13, 9))  # noqa: DTZ001 (naive on purpose)
+    with pytest.raises(ValueError, match="duration"):
+        slots(free_micros, candidates=[0], duration=timedelta(0))
 
 
 def test_a_consultation_and_a_step_must_take_some_time():

@@ -33,8 +33,9 @@ _PLACEHOLDER = re.compile(r"%s")
 GENERIC_PLAN = "SET LOCAL plan_cache_mode = force_generic_plan"
 INVALID_STATEMENT_NAME = "26000"  # SQLSTATE of EXECUTE for a name the server does not hold
 # On each open connection (the driver's connection object: a new one starts empty), our statements:
-# True once prepared, None when the round trip that prepared one failed (whether PREPARE itself ran
-# is then unknown: it is not transactional, while what came after it may have failed).
+# True once prepared, False when the server said it holds none by that name, None after any other
+# failure (whether PREPARE ran is then unknown: it is not transactional, what came after it may
+# have failed), which the next call settles by asking the server.
 _prepared: "weakref.WeakKeyDictionary[Any, dict[str, bool | None]]" = weakref.WeakKeyDictionary()
 
 
@@ -50,17 +51,19 @@ def execute(cursor: Any, sql: str, params: Sequence[Any]) -> None:
     name = name_for(sql)
     run = f"{GENERIC_PLAN}; EXECUTE {name}(" + ", ".join(["%s"] * len(params)) + ")"
     known = _prepared.setdefault(connection.connection, {})
-    if name in known and known[name] is None:  # after a failure: ask, once
+    if known.get(name, False) is None:  # after a failure: ask, once
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
         known[name] = bool(cursor.fetchone()[0])
     if known.get(name):
         try:
             cursor.execute(run, params)
         except DatabaseError as error:
-            known[name] = None
-            # Gone from the server (a `DEALLOCATE ALL` or `DISCARD ALL` by someone else): outside a
-            # transaction, prepare it again at once; inside one, the transaction is lost anyway.
-            if getattr(error.__cause__, "sqlstate", None) == INVALID_STATEMENT_NAME and not connection.in_atomic_block:
+            # Gone from the server (a `DEALLOCATE ALL` or `DISCARD ALL` by someone else): known not
+            # prepared; outside a transaction, prepare it again at once (inside one, the transaction
+            # is lost anyway). Any other failure leaves it unknown.
+            gone = getattr(error.__cause__, "sqlstate", None) == INVALID_STATEMENT_NAME
+            known[name] = False if gone else None
+            if gone and not connection.in_atomic_block:
                 execute(cursor, sql, params)
                 return
             raise

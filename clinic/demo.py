@@ -93,11 +93,15 @@ def _demo_patient(name):
 
 
 def _last_visit(now):
-    """On the hour, at least two hours ago, inside the day's 09:00-16:00; before that, yesterday at 16:00."""
-    local = clock.local(now - datetime.timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
-    if local.hour < 9:
-        return clock.at(local.date() - datetime.timedelta(days=1), datetime.time(16))
-    return min(local, clock.at(local.date(), datetime.time(16)))
+    """15:00 on the last weekday before today (the demo clinic's days), whatever the time of a `make run`.
+
+    A day back, not hours: her day-0 aftercare email (18:00 on the day) is already due, so the worker
+    delivers it to the mailbox at once, at any hour.
+    """
+    day = clock.today(now) - datetime.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    return clock.at(day, datetime.time(15))
 
 
 def _demo_appointment(patient, practitioner, kind, starts_at, *, now, status=Appointment.Status.BOOKED):

@@ -225,11 +225,13 @@ def _mark_sent(rows: list[Outbox], *, now: datetime) -> None:
     """
     if not rows:
         return
-    for wait in (*MARK_SENT_RETRY_WAITS, None):
+    for tries, wait in enumerate((*MARK_SENT_RETRY_WAITS, None)):
         try:
             Outbox.objects.filter(pk__in=[row.pk for row in rows]).exclude(status=Status.SENT).update(
                 status=Status.SENT, sent_at=now, lease_until=None, last_error=""
             )
+            if tries:
+                logger.info("outbox: database back; marked %s sent email(s) after %s tries", len(rows), tries + 1)
             return
         except (OperationalError, InterfaceError) as exc:
             if wait is None or connection.in_atomic_block:

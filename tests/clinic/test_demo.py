@@ -40,20 +40,24 @@ def test_a_second_run_makes_nothing_more(now):
 
 
 @pytest.mark.parametrize(
-    ("clock_time", "visit"),
+    ("today", "visit"),
     [
-        ((3, 23), (-1, 16)),  # a night-time `make run`: yesterday afternoon, not 01:00
-        ((10, 59), (-1, 16)),
-        ((11, 0), (0, 9)),
-        ((12, 30), (0, 10)),
-        ((23, 0), (0, 16)),
+        (datetime.date(2026, 12, 1), datetime.date(2026, 11, 30)),  # a Tuesday: Monday
+        (datetime.date(2026, 11, 30), datetime.date(2026, 11, 27)),  # a Monday: the Friday before
+        (datetime.date(2026, 11, 29), datetime.date(2026, 11, 27)),  # a Sunday: Friday
     ],
 )
-def test_the_patient_seen_earlier_was_seen_in_clinic_hours(clock_time, visit):
-    day = clock.today(NOW)
-    now = clock.at(day, datetime.time(*clock_time))
-    days, hour = visit
-    assert _last_visit(now) == clock.at(day + datetime.timedelta(days=days), datetime.time(hour))
+@pytest.mark.parametrize("clock_time", [(0, 5), (11, 0), (17, 59), (23, 30)])
+def test_the_patient_seen_earlier_was_seen_on_the_last_clinic_day(today, visit, clock_time):
+    assert _last_visit(clock.at(today, datetime.time(*clock_time))) == clock.at(visit, datetime.time(15))
+
+
+@pytest.mark.parametrize("clock_time", [(0, 5), (11, 39), (17, 59), (23, 30)])
+def test_her_first_aftercare_email_is_due_at_once_at_any_hour(clock_time):
+    now = clock.at(clock.today(NOW), datetime.time(*clock_time))
+    load_demo_week(now=now)
+    due = Outbox.objects.filter(kind="aftercare", status=Outbox.Status.PENDING, send_after__lte=now)
+    assert due.count() == 1
 
 
 def test_demo_patients_have_their_own_numbers_that_the_forms_accept(now):

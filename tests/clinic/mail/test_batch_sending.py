@@ -272,3 +272,21 @@ def test_a_batch_task_sends_nothing_already_sent_or_held_by_another_sender(sink,
     in_flight.refresh_from_db()
     assert (in_flight.status, in_flight.attempts) == (Status.SENDING, 0)  # left to its sender
     assert Outbox.objects.filter(status=Status.SENT).count() == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_whose_database_connection_died_is_marked_sent_once_it_reconnects(on_postgres, caplog):
+    """The server ends the worker's session (a restart, a failover) after the batch was sent: marking waits it out."""
+    from django.db import OperationalError
+
+    rows = due(3)
+    Outbox.objects.filter(pk__in=[r.pk for r in rows]).update(status=Status.SENDING, lease_until=T + sending.lease())
+    with pytest.raises(OperationalError), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    with caplog.at_level("INFO", logger="clinic.mail.sending"):
+        sending._mark_sent(rows, now=T)
+    assert set(Outbox.objects.values_list("status", "sent_at", "lease_until")) == {(Status.SENT, T, None)}
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("database unreachable" in m for m in messages), messages
+    assert messages[-1] == "outbox: database back; marked 3 sent email(s) after 2 tries"

@@ -261,12 +261,14 @@ def test_G10_postgresql_restart_mid_dispatch_loses_no_email_and_repeats_only_tho
     attempts = dict(Outbox.objects.values_list("message_id", "attempts"))
     assert len(seen) - len(set(seen)) <= 4
     assert all(seen.count(m) <= attempts[m] for m in set(seen))
-    # Each worker logged the outage, reconnected and kept sending afterwards.
+    # Each worker logged the outage and reached the database again afterwards.
     for worker, offset in zip(pair, logs_at_crash, strict=True):
         after = worker.log_path.read_text(errors="replace")[offset:]
         error = DB_ERROR.search(after)
         assert error, f"no database error logged:\n{after[-2000:]}"
-        assert re.search(r"outbox \d+ sent", after[error.end() :]), f"did not send after the restart:\n{after[-2000:]}"
+        # Back at work: it sent again, or (its last batch caught mid-marking) recorded that batch once it could.
+        back = re.search(r"outbox \d+ sent|outbox: database back", after[error.end() :])
+        assert back, f"did not reach the database after the restart:\n{after[-2000:]}"
     print(f"\nG10: {delivered_at_crash} of 300 delivered before the crash; repeats {len(seen) - len(set(seen))}")
 
 

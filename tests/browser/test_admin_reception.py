@@ -87,3 +87,19 @@ def test_the_agenda_and_dashboard_have_no_axe_violations(
         violations = axe.run(page).response["violations"]
         assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == [], path
     context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_todays_list_on_the_dashboard_fits_its_panel(site, settings, plain_http_cookies, now, receptionist, width):
+    """Four columns beside the other panels were cut off under the next one: each status must show whole."""
+    from tests.factories import AppointmentFactory
+
+    AppointmentFactory(starts_at=at(TODAY, 11), patient__name="Bartholomew Featherstonehaugh-Smythe")
+    site.set_viewport_size({"width": width, "height": 900})
+    sign_in(site, site.base_url, settings, receptionist)
+    table = site.get_by_role("table", name="Today's appointments (1)")
+    assert table.get_by_text("Booked").is_visible()
+    overflow = table.evaluate(
+        "t => t.getBoundingClientRect().right - t.closest('.dashboard-panel').getBoundingClientRect().right"
+    )
+    assert overflow <= 0

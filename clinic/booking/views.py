@@ -121,7 +121,7 @@ def times(request):
     if kind is None:
         return redirect("booking:choose")
     now = timezone.now()
-    today = clock.today(timezone.now())
+    today = clock.today(now)
     anchor, preselected, starts = today, None, None
     if request.method == "POST":
         form = SlotForm(request.POST)
